@@ -1,0 +1,3 @@
+"""blog: a static blog engine for technical writers."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,56 @@
+"""Shared fixtures: small sites built from inline text, and the `--update-golden` option."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Mapping
+
+import pytest
+
+DEFAULT_CONFIG = """\
+title = "Test blog"
+base_url = "https://blog.example.org/"
+author = "Tess Tester"
+description = "A site made by the tests."
+timezone = "UTC"
+"""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite the expected/ trees of tests/sites from the current build",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def write_files(root: Path, files: Mapping[str, str | bytes]) -> None:
+    """Write `files` (relative path → text or bytes) below `root`."""
+    for relative, content in files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8", newline="")
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[..., Path]:
+    """make_site(files={...}, config=...) → the root of a new site folder in tmp_path."""
+
+    def make(files: Mapping[str, str | bytes] | None = None, config: str | None = DEFAULT_CONFIG, name: str = "site") -> Path:
+        root = tmp_path / name
+        root.mkdir(parents=True, exist_ok=True)
+        if config is not None:
+            (root / "blog.toml").write_text(config, encoding="utf-8")
+        write_files(root, files or {})
+        return root
+
+    return make
