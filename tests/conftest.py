@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -54,3 +55,32 @@ def make_site(tmp_path: Path) -> Callable[..., Path]:
         return root
 
     return make
+
+
+@dataclass(frozen=True)
+class CliRun:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def blog_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliRun]:
+    """Run the real command line in-process: blog_cli("-C", root, "build") → CliRun."""
+    from blog.cli import main
+
+    def run(*argv: str | Path) -> CliRun:
+        code = main([str(a) for a in argv])
+        captured = capsys.readouterr()
+        return CliRun(code, captured.out, captured.err)
+
+    return run
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` (relative posix path → bytes), to compare whole trees."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(folder).parts
+    }

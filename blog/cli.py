@@ -1,0 +1,161 @@
+"""Command line: argument parsing, exit codes (0 ok, 1 content or config errors, 2 usage), output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from datetime import datetime
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .build import build
+from .config import SiteConfig, load_config
+from .errors import BuildError, format_diagnostic
+from .model import BuildOptions, BuildReport
+from .progress import ProgressBar
+from .scaffold import new_post, init_site
+from .taxonomy import tag_report
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+SUMMARY_LABELS = (
+    ("post", "posts"),
+    ("page", "pages"),
+    ("index", "home pages"),
+    ("tag", "tag pages"),
+    ("archive", "archives"),
+    ("atom", "feeds"),
+    ("static", "static files"),
+)
+
+
+class UsageError(Exception):
+    """Bad command-line input: exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="blog", description="A static blog engine for technical writers.")
+    parser.add_argument("--version", action="version", version=f"blog {__version__}")
+    parser.add_argument("-C", "--directory", type=Path, default=Path("."), help="the site folder (default: the current folder)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    b = commands.add_parser("build", help="build the site into output/")
+    b.add_argument("--drafts", action="store_true", help="include posts marked draft: true")
+    b.add_argument("--future", action="store_true", help="include posts dated in the future")
+    b.add_argument("--output", type=Path, help="output folder (default: output_dir from the config)")
+    b.add_argument("--base-url", help="override base_url, e.g. for a staging host")
+    b.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks of internal errors")
+
+    n = commands.add_parser("new", help="create a new post and print its path")
+    n.add_argument("title")
+    n.add_argument("--tags", default="", help="comma-separated tags")
+
+    i = commands.add_parser("init", help="create a new site that builds at once")
+    i.add_argument("folder", type=Path)
+
+    commands.add_parser("tags", help="list tags with their post counts and merged spellings")
+    return parser
+
+
+def format_summary(report: BuildReport) -> str:
+    """One screen: what was built, how long it took, what changed on disk."""
+    counts = report.counts
+    parts = [f"{counts[kind]} {label}" for kind, label in SUMMARY_LABELS if counts.get(kind)]
+    total = sum(counts.values())
+    lines = [
+        f"Built {total} files in {report.seconds:.2f} s: " + ", ".join(parts),
+        f"  → {report.output_dir} ({report.written} written, {report.unchanged} unchanged, {report.removed} removed)",
+    ]
+    return "\n".join(lines)
+
+
+def run_build(config: SiteConfig, args: argparse.Namespace) -> int:
+    options = BuildOptions(
+        drafts=args.drafts,
+        future=args.future,
+        output_dir=args.output,
+        base_url=args.base_url,
+        debug=args.debug,
+    )
+    bar = ProgressBar()
+    try:
+        report = build(config, options, progress=bar)
+    finally:
+        bar.close()
+    for warning in report.warnings:
+        print(format_diagnostic(warning), file=sys.stderr)
+    print(format_summary(report))
+    return EXIT_OK
+
+
+def run_tags(config: SiteConfig) -> int:
+    rows = tag_report(config)
+    if not rows:
+        print("No tags.")
+        return EXIT_OK
+    width = max(len(row.name) for row in rows)
+    for row in rows:
+        merged = f"  (merged: {', '.join(row.spellings)})" if len(row.spellings) > 1 else ""
+        print(f"{row.name:<{width}}  {row.count:>4}  /tags/{row.slug}/{merged}")
+    return EXIT_OK
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    root = args.directory.absolute()
+    if args.command == "init":
+        target = args.folder if args.folder.is_absolute() else root / args.folder
+        print(f"Created a new site in {init_site(target, datetime.now())}; build it with: blog -C {args.folder} build")
+        return EXIT_OK
+    config = load_config(root)
+    if args.command == "build":
+        return run_build(config, args)
+    if args.command == "new":
+        tags = tuple(t.strip() for t in args.tags.split(",") if t.strip())
+        print(new_post(config, args.title, tags, datetime.now(config.zone)))
+        return EXIT_OK
+    if args.command == "tags":
+        return run_tags(config)
+    raise UsageError(f"unknown command {args.command!r}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"blog: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return dispatch(args)
+    except BuildError as exc:
+        for diagnostic in exc.diagnostics:
+            print(format_diagnostic(diagnostic), file=sys.stderr)
+        errors = sum(1 for d in exc.diagnostics if d.is_error)
+        print(f"blog: {errors} error{'s' if errors != 1 else ''}; output left unchanged", file=sys.stderr)
+        return EXIT_ERRORS
+    except UsageError as exc:
+        print(f"blog: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("blog: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an engine bug: say so briefly unless --debug asks for the trace
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(f"blog: internal error: {exc!r} (run with --debug for the traceback)", file=sys.stderr)
+        return EXIT_ERRORS
+
+
+if __name__ == "__main__":
+    sys.exit(main())
