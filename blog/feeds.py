@@ -21,7 +21,6 @@ from .config import SiteConfig
 from .model import Entry
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
 GENERATOR = "blog"
 # Stands in for "updated" when no post has a date: fixed, so the output never depends on the clock.
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -80,62 +79,43 @@ def _srcset_candidates(value: str) -> list[tuple[str, str]]:
     return candidates
 
 
-class _Absolutizer(HTMLParser):
-    """Copies HTML token by token, rewriting only the start tags that carry a relative URL."""
+_Attributes = list[tuple[str, str | None]]
 
-    def __init__(self, base: str) -> None:
-        super().__init__(convert_charrefs=False)
-        self.base = base
-        self.parts: list[str] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.parts.append(self._tag(tag, attrs))
+class _StartTags(HTMLParser):
+    """Records where each start tag sits in the source, with its parsed attributes.
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.parts.append(self._tag(tag, attrs))
+    Only start tags carry URLs, so only they are ever rewritten; text, comments, entities and
+    end tags are copied from the source as they are, which keeps the copy faithful.
+    """
 
-    def handle_endtag(self, tag: str) -> None:
-        self.parts.append(f"</{tag}>")
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.line_starts = [0] + [match.end() for match in re.finditer("\n", html)]
+        self.tags: list[tuple[int, str, str, _Attributes]] = []
 
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+    def handle_starttag(self, tag: str, attrs: _Attributes) -> None:
+        line, column = self.getpos()
+        self.tags.append((self.line_starts[line - 1] + column, self.get_starttag_text() or "", tag, attrs))
 
-    def handle_entityref(self, name: str) -> None:
-        self.parts.append(f"&{name};")
 
-    def handle_charref(self, name: str) -> None:
-        self.parts.append(f"&#{name};")
+def _rewrite_attribute(name: str, value: str | None, base: str) -> str | None:
+    if value is None:
+        return None
+    if name in _URL_ATTRIBUTES:
+        return absolute_link(value, base)
+    if name == "srcset":
+        return absolute_srcset(value, base)
+    return value
 
-    def handle_comment(self, data: str) -> None:
-        self.parts.append(f"<!--{data}-->")
 
-    def handle_decl(self, decl: str) -> None:
-        self.parts.append(f"<!{decl}>")
-
-    def handle_pi(self, data: str) -> None:
-        self.parts.append(f"<?{data}>")
-
-    def unknown_decl(self, data: str) -> None:
-        self.parts.append(f"<![{data}]>")
-
-    def _tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> str:
-        """The tag as written when nothing changes; otherwise rebuilt from its attributes."""
-        original = self.get_starttag_text() or ""
-        rewritten = [(name, self._rewrite(name, value)) for name, value in attrs]
-        if rewritten == attrs:
-            return original
-        attributes = "".join(f" {name}" if value is None else f' {name}="{escape(value)}"' for name, value in rewritten)
-        closing = " />" if original.endswith("/>") else ">"
-        return f"<{tag}{attributes}{closing}"
-
-    def _rewrite(self, name: str, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if name in _URL_ATTRIBUTES:
-            return absolute_link(value, self.base)
-        if name == "srcset":
-            return absolute_srcset(value, self.base)
-        return value
+def _rewritten_tag(source: str, tag: str, attrs: _Attributes, base: str) -> str | None:
+    """The start tag rebuilt with absolute URLs, or None when it has nothing to change."""
+    rewritten = [(name, _rewrite_attribute(name, value, base)) for name, value in attrs]
+    if rewritten == attrs:
+        return None
+    attributes = "".join(f" {name}" if value is None else f' {name}="{escape(value)}"' for name, value in rewritten)
+    return f"<{tag}{attributes}{' />' if source.endswith('/>') else '>'}"
 
 
 def absolutize_html(html: str, base: str) -> str:
@@ -144,15 +124,25 @@ def absolutize_html(html: str, base: str) -> str:
     Feed readers resolve relative links against the feed, not the post, so `../img.png` breaks
     there; `base` is the post's absolute URL, which is how a browser reads the same HTML.
     """
-    parser = _Absolutizer(base)
+    parser = _StartTags(html)
     parser.feed(html)
     parser.close()
-    return "".join(parser.parts)
+    parts: list[str] = []
+    cursor = 0
+    for start, source, tag, attrs in parser.tags:
+        replacement = _rewritten_tag(source, tag, attrs, base)
+        if replacement is not None:
+            parts += [html[cursor:start], replacement]
+            cursor = start + len(source)
+    parts.append(html[cursor:])
+    return "".join(parts)
 
 
 def rfc3339(moment: datetime) -> str:
-    """`2024-05-01T09:30:00+02:00`; a naive time is taken as UTC so an offset is always there."""
-    return _aware(moment).isoformat(timespec="seconds")
+    """`2024-05-01T09:30:00+02:00` (`Z` for UTC); a naive time is taken as UTC, so an offset is
+    always there."""
+    text = _aware(moment).isoformat(timespec="seconds")
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def rfc822(moment: datetime) -> str:
@@ -172,9 +162,15 @@ def _child(parent: ET.Element, tag: str, text: str | None = None, **attributes: 
     return element
 
 
-def _serialise(root: ET.Element, default_namespace: str | None = None) -> bytes:
+def _serialise(root: ET.Element) -> bytes:
+    """UTF-8 bytes with a double-quoted declaration, two-space indentation and a final newline.
+
+    Namespace declarations are plain attributes on the root: ElementTree's qualified names would
+    need `ET.register_namespace`, which changes a process-wide table, and its `default_namespace`
+    refuses the unqualified attributes (`href`, `rel`) that Atom uses.
+    """
     ET.indent(root, space="  ")
-    body = ET.tostring(root, encoding="unicode", default_namespace=default_namespace)
+    body = ET.tostring(root, encoding="unicode")
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
 
 
@@ -201,33 +197,32 @@ def atom(
     updated: datetime | None,
 ) -> bytes:
     """An Atom 1.0 feed of `entries` in the order given; `updated` is the newest post's date."""
-    a = f"{{{ATOM_NS}}}"
     feed_updated = updated or EPOCH
-    root = ET.Element(f"{a}feed", {f"{{{XML_NS}}}lang": xml_text(config.language)})
-    _child(root, f"{a}title", title)
+    root = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": xml_text(config.language)})
+    _child(root, "title", title)
     if config.description:
-        _child(root, f"{a}subtitle", config.description)
-    _child(root, f"{a}id", config.absolute_url(page_url))
-    _child(root, f"{a}link", href=config.absolute_url(feed_url), rel="self", type="application/atom+xml")
-    _child(root, f"{a}link", href=config.absolute_url(page_url), rel="alternate", type="text/html")
-    _child(root, f"{a}updated", rfc3339(feed_updated))
-    _child(_child(root, f"{a}author"), f"{a}name", _author(config))
-    _child(root, f"{a}generator", GENERATOR)
+        _child(root, "subtitle", config.description)
+    _child(root, "id", config.absolute_url(page_url))
+    _child(root, "link", href=config.absolute_url(feed_url), rel="self", type="application/atom+xml")
+    _child(root, "link", href=config.absolute_url(page_url), rel="alternate", type="text/html")
+    _child(root, "updated", rfc3339(feed_updated))
+    _child(_child(root, "author"), "name", _author(config))
+    _child(root, "generator", GENERATOR)
     for entry in entries:
         post, url = entry.post, _post_url(entry, config)
-        item = _child(root, f"{a}entry")
-        _child(item, f"{a}title", post.title, type="text")
-        _child(item, f"{a}link", href=url, rel="alternate", type="text/html")
-        _child(item, f"{a}id", url)
+        item = _child(root, "entry")
+        _child(item, "title", post.title, type="text")
+        _child(item, "link", href=url, rel="alternate", type="text/html")
+        _child(item, "id", url)
         if post.date is not None:
-            _child(item, f"{a}published", rfc3339(post.date))
-        _child(item, f"{a}updated", rfc3339(_entry_updated(entry, feed_updated)))
-        _child(_child(item, f"{a}author"), f"{a}name", _author(config))
+            _child(item, "published", rfc3339(post.date))
+        _child(item, "updated", rfc3339(_entry_updated(entry, feed_updated)))
+        _child(_child(item, "author"), "name", _author(config))
         for tag in entry.tags:
-            _child(item, f"{a}category", term=tag.slug, label=tag.name)
-        _child(item, f"{a}summary", absolutize_html(entry.rendered.excerpt_html, url), type="html")
-        _child(item, f"{a}content", absolutize_html(entry.rendered.html, url), type="html")
-    return _serialise(root, default_namespace=ATOM_NS)
+            _child(item, "category", term=tag.slug, label=tag.name)
+        _child(item, "summary", absolutize_html(entry.rendered.excerpt_html, url), type="html")
+        _child(item, "content", absolutize_html(entry.rendered.html, url), type="html")
+    return _serialise(root)
 
 
 def rss(
@@ -239,11 +234,7 @@ def rss(
     title: str,
     updated: datetime | None,
 ) -> bytes:
-    """An RSS 2.0 feed of `entries` in the order given; `lastBuildDate` is the newest post's date.
-
-    The `atom` prefix is written literally rather than through `ET.register_namespace`, which
-    would change a process-wide table.
-    """
+    """An RSS 2.0 feed of `entries` in the order given; `lastBuildDate` is the newest post's date."""
     root = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS})
     channel = _child(root, "channel")
     _child(channel, "title", title)

@@ -1,0 +1,371 @@
+"""Write the built site into its output folder: staged beside it, then swapped in whole.
+
+Staging means a build that fails or is killed leaves the previous site exactly as it was, and a
+reader (the preview server, a web server) never sees a half-written tree. Files whose bytes did
+not change are hard links to the old ones, so they keep their inode and mtime and rsync, browser
+caches and mtime-based tools see them as untouched.
+
+Every build also writes a marker file, `.blog-build`, so a later build can tell its own previous
+output from a folder it must never replace. The marker is not counted in `WriteStats`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import re
+import shutil
+import stat
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .errors import BuildError, Diagnostic, error
+from .model import Output
+
+KEEP = (".git", "CNAME", ".nojekyll")
+MARKER = ".blog-build"
+MARKER_DATA = b"Written by blog: this folder is replaced whole on every build.\n"
+FILE_MODE = 0o644
+DIR_MODE = 0o755
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_NO_EXCHANGE = (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteStats:
+    """Files of this build written fresh, kept as they were, and old files that disappeared.
+
+    Only the build's own outputs count: the marker file and kept entries (`.git`, ...) do not.
+    """
+
+    written: int
+    unchanged: int
+    removed: int
+
+
+# ---------------------------------------------------------------------------------------------
+# Guarding the output folder
+
+
+def check_output_dir(out_dir: Path, site_root: Path, content_dir: Path) -> None:
+    """Refuse an output folder whose replacement would destroy something that is not a build.
+
+    Relative paths resolve against the current directory, symlinks are followed.
+    """
+    out = out_dir.resolve()
+    problem = _danger(out, site_root.resolve(), content_dir.resolve(), _home()) or _foreign(out, KEEP)
+    if problem is not None:
+        raise BuildError([_refusal(out_dir, out, problem)])
+
+
+def _danger(out: Path, site: Path, content: Path, home: Path | None) -> str | None:
+    """Why `out` is a folder no build may replace, judged from where it sits; None if it is fine."""
+    checks = (
+        (out.parent == out, "it is the filesystem root"),
+        (out == home, "it is your home folder"),
+        (out == site, "it is the site folder"),
+        (site.is_relative_to(out), "it contains the site folder"),
+        (out == content, "it is the content folder"),
+        (content.is_relative_to(out), "it contains the content folder"),
+        (out.is_relative_to(content), "it is inside the content folder"),
+        (home is not None and home.is_relative_to(out), "it contains your home folder"),
+    )
+    return next((reason for hit, reason in checks if hit), None)
+
+
+def _foreign(out: Path, keep: Sequence[str]) -> str | None:
+    """Why the existing `out` is not ours to replace; None if missing, empty or an earlier build."""
+    if not os.path.lexists(out):
+        return None
+    if not out.is_dir():
+        return "it exists and is not a folder"
+    entries = set(os.listdir(out))
+    if MARKER in entries or entries <= set(keep):
+        return None
+    return f"it is not empty and holds no {MARKER} marker of an earlier build; empty it or choose another folder"
+
+
+def _refusal(given: Path, out: Path, problem: str) -> Diagnostic:
+    return error(given.as_posix(), f"refusing to write the site into {out}: {problem}")
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (RuntimeError, KeyError):
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Validating the outputs
+
+
+def _validated(outputs: Iterable[Output]) -> tuple[Output, ...]:
+    """All outputs in path order, or BuildError naming every bad, duplicate or clashing path."""
+    ordered = tuple(sorted(outputs, key=lambda o: o.path))
+    problems = [error(_shown(o.path), reason) for o in ordered if (reason := _path_problem(o.path))]
+    problems += _clashes(tuple(o.path for o in ordered))
+    if problems:
+        raise BuildError(problems)
+    return ordered
+
+
+def _path_problem(path: str) -> str | None:
+    """Why `path` cannot name a file inside the output folder; None if it can."""
+    if not path:
+        return "output path is empty"
+    if "\0" in path or "\\" in path:
+        return "output path contains a NUL or a backslash"
+    if path.startswith("/"):
+        return "output path is absolute"
+    segments = path.split("/")
+    if any(s in ("", ".", "..") for s in segments):
+        return "output path has an empty, '.' or '..' segment"
+    if segments[0] == MARKER:
+        return f"output path {MARKER} is reserved for the build marker"
+    return None
+
+
+def _clashes(paths: tuple[str, ...]) -> list[Diagnostic]:
+    """Paths produced twice, and paths that would have to be both a file and a folder."""
+    problems: list[Diagnostic] = []
+    seen: set[str] = set()
+    for path in paths:
+        if path in seen:
+            problems.append(error(_shown(path), "two outputs for the same path"))
+        seen.add(path)
+    for path in sorted(seen):
+        segments = path.split("/")
+        for end in range(1, len(segments)):
+            folder = "/".join(segments[:end])
+            if folder in seen:
+                problems.append(error(_shown(folder), f"output path is both a file and a folder (of {path})"))
+    return problems
+
+
+def _shown(path: str) -> str:
+    """The path with control characters escaped, so a diagnostic cannot garble a terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in path) or "(empty)"
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def write_site(outputs: Iterable[Output], out_dir: Path, keep: Sequence[str] = KEEP) -> WriteStats:
+    """Replace `out_dir` with exactly `outputs` (plus the kept entries of the old output).
+
+    The new tree is built in `.<name>.staging-<pid>` beside `out_dir` and then swapped in, so
+    `out_dir` always holds one complete build. A symlinked `out_dir` is written through.
+    """
+    for name in keep:
+        if name in ("", ".", "..") or "/" in name:
+            raise ValueError(f"keep entries are top-level names, not {name!r}")
+    out = out_dir.resolve()
+    planned = _validated(outputs)
+    clean_stale_staging(out)
+    problem = _foreign(out, keep)
+    if problem is not None:
+        raise BuildError([_refusal(out_dir, out, problem)])
+    staging = _sibling(out, "staging")
+    try:
+        stats = _stage(planned, out, staging, keep)
+        old_tree = _swap(staging, out)
+    except BaseException as exc:
+        _remove(staging)
+        if isinstance(exc, OSError):
+            raise BuildError([error(out_dir.as_posix(), f"cannot write the site: {exc}")]) from exc
+        raise
+    if old_tree is not None:
+        _remove_old(old_tree, out_dir)
+    return stats
+
+
+def _stage(planned: tuple[Output, ...], out: Path, staging: Path, keep: Sequence[str]) -> WriteStats:
+    """Build the complete new tree in `staging`; the old output is only read."""
+    _make_dir(staging)
+    old = _old_files(out, keep)
+    made = {staging}
+    written = unchanged = 0
+    for item in planned:
+        if _place(item, out, staging, old, made):
+            unchanged += 1
+        else:
+            written += 1
+    _place(Output(MARKER, MARKER_DATA), out, staging, old, made)
+    produced_tops = {item.path.split("/")[0] for item in planned}
+    _carry_kept(out, staging, tuple(k for k in keep if k not in produced_tops))
+    removed = len(old - {item.path for item in planned} - {MARKER})
+    return WriteStats(written=written, unchanged=unchanged, removed=removed)
+
+
+def _old_files(out: Path, keep: Sequence[str]) -> frozenset[str]:
+    """Relative paths of every non-folder entry of the old output, kept top-level entries aside.
+
+    Symlinked folders are listed, not followed, so nothing outside the old tree is ever linked.
+    """
+    found: set[str] = set()
+    for folder, dirnames, filenames in os.walk(out):
+        relative = Path(folder).relative_to(out)
+        top = relative == Path(".")
+        if top:
+            dirnames[:] = [d for d in dirnames if d not in keep]
+        linked_dirs = [d for d in dirnames if os.path.islink(os.path.join(folder, d))]
+        for name in filenames + linked_dirs:
+            if not (top and name in keep):
+                found.add((relative / name).as_posix())
+    return frozenset(found)
+
+
+def _place(item: Output, out: Path, staging: Path, old: frozenset[str], made: set[Path]) -> bool:
+    """Put one output into the staging tree; True when it is a link to an unchanged old file."""
+    target = _target(staging, item.path, made)
+    previous = out / item.path
+    if item.path in old and _same_file(previous, item.data):
+        _link_or_copy(previous, target)
+        return True
+    _write_file(target, item.data)
+    return False
+
+
+def _target(staging: Path, path: str, made: set[Path]) -> Path:
+    """Where `path` goes in the staging tree, its parent folders created; never outside it."""
+    folder = staging
+    for segment in path.split("/")[:-1]:
+        folder = folder / segment
+        if folder not in made:
+            _make_dir(folder)
+            made.add(folder)
+    target = folder / path.rsplit("/", 1)[-1]
+    if not target.resolve().is_relative_to(staging):
+        raise BuildError([error(_shown(path), "output path leaves the output folder")])
+    return target
+
+
+def _same_file(path: Path, data: bytes) -> bool:
+    """True when `path` is a plain file with our permissions and exactly these bytes."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) != FILE_MODE:
+        return False
+    return info.st_size == len(data) and path.read_bytes() == data
+
+
+def _write_file(target: Path, data: bytes) -> None:
+    """Create `target` with mode 0o644 whatever the umask."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
+    with open(fd, "wb") as stream:
+        os.fchmod(fd, FILE_MODE)
+        stream.write(data)
+
+
+def _make_dir(folder: Path) -> None:
+    """Create `folder` with mode 0o755 whatever the umask."""
+    os.mkdir(folder, DIR_MODE)
+    os.chmod(folder, DIR_MODE)
+
+
+def _link_or_copy(source: str | Path, target: str | Path) -> None:
+    """Share the old file's inode (bytes and mtime kept); copy with its metadata if linking fails."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, target, follow_symlinks=False)
+
+
+def _carry_kept(out: Path, staging: Path, names: Sequence[str]) -> None:
+    """Bring the old output's kept top-level entries (`.git`, `CNAME`, ...) into the new tree."""
+    for name in sorted(names):
+        source, target = out / name, staging / name
+        if source.is_symlink():
+            os.symlink(os.readlink(source), target)
+        elif source.is_dir():
+            shutil.copytree(source, target, symlinks=True, copy_function=_link_or_copy)
+        elif source.exists():
+            _link_or_copy(source, target)
+
+
+# ---------------------------------------------------------------------------------------------
+# Swapping and cleaning up
+
+
+def _sibling(out: Path, kind: str) -> Path:
+    return out.parent / f".{out.name}.{kind}-{os.getpid()}"
+
+
+def _swap(staging: Path, out: Path) -> Path | None:
+    """Put `staging` at `out`; returns where the old tree now is (None if there was none)."""
+    if not os.path.lexists(out):
+        os.rename(staging, out)
+        return None
+    if _exchange(staging, out):
+        return staging
+    old = _sibling(out, "old")
+    os.rename(out, old)
+    try:
+        os.rename(staging, out)
+    except OSError:
+        os.rename(old, out)
+        raise
+    return old
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically with Linux's renameat2; False when the system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _NO_EXCHANGE:
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _remove_old(old_tree: Path, out_dir: Path) -> None:
+    try:
+        _remove(old_tree)
+    except OSError as exc:
+        message = f"the new site is in place, but the old one could not be removed from {old_tree}: {exc}"
+        raise BuildError([error(out_dir.as_posix(), message)]) from exc
+
+
+def clean_stale_staging(out_dir: Path) -> None:
+    """Tidy what a killed build left beside `out_dir`.
+
+    If `out_dir` is missing while an `.old-*` folder exists, the kill came between the two
+    renames of the fallback swap: that folder is the last good build, so it is put back.
+    Every other `.<name>.staging-*` / `.<name>.old-*` sibling is removed.
+    """
+    out = out_dir.resolve()
+    if not out.parent.is_dir():
+        return
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(staging|old)-[0-9]+")
+    matches = sorted((m.group(1), m.group(0)) for e in os.scandir(out.parent) if (m := pattern.fullmatch(e.name)))
+    leftovers = [out.parent / name for _, name in matches]
+    olds = [out.parent / name for kind, name in matches if kind == "old"]
+    if olds and not os.path.lexists(out):
+        newest = max(olds, key=lambda p: (p.lstat().st_ctime_ns, p.name))
+        os.rename(newest, out)
+        leftovers.remove(newest)
+    for path in leftovers:
+        _remove(path)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        path.unlink()

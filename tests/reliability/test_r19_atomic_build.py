@@ -1,0 +1,58 @@
+"""R19: a failed or killed build leaves the previous output byte-identical; no temp folder stays."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import snapshot
+from sitekit import post
+
+
+def leftovers(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".output"))
+
+
+def test_template_error_mid_build_keeps_previous_output(make_site, blog_cli):
+    files = {f"content/posts/2024-05-{d:02d}-p{d}.md": post(title=f"P{d}", date=f"2024-05-{d:02d}") for d in range(1, 6)}
+    root = make_site(files)
+    assert blog_cli("-C", root, "build").code == 0
+    before = snapshot(root / "output")
+    (root / "templates").mkdir()
+    (root / "templates/tag.html").write_text('{% extends "theme/tag.html" %}{% block content %}{{ no_such_variable.x }}{% endblock %}\n')
+    (root / "content/posts/2024-05-09-new.md").write_text(post(title="New", date="2024-05-09"))
+    result = blog_cli("-C", root, "build")
+    assert result.code == 1
+    assert "templates/tag.html:1" in result.err
+    assert snapshot(root / "output") == before
+    assert leftovers(root) == []
+
+
+def test_sigkill_mid_build_keeps_a_complete_output(make_site, tmp_path):
+    body = "Paragraph with `code`.\n\n<!-- more -->\n\n```python\nfor i in range(10):\n    print(i)\n```\n" * 5
+    files = {f"content/posts/2024-{m:02d}-{d:02d}-p{m}-{d}.md": post(title=f"P{m}-{d}", date=f"2024-{m:02d}-{d:02d}", tags=(f"t{d % 7}",), body=body)
+             for m in range(1, 13) for d in range(1, 21)}
+    root = make_site(files)
+    command = [sys.executable, "-m", "blog", "-C", str(root), "build"]
+    assert subprocess.run(command, capture_output=True).returncode == 0
+    good = snapshot(root / "output")
+    (root / "content/posts/2024-01-01-p1-1.md").write_text(post(title="Changed", date="2024-01-01", body=body))
+    delays = (0.2, 0.5, 0.9, 1.4)
+    for delay in delays:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        after = snapshot(root / "output")
+        if after != good:  # the kill came after the swap: the new build must be complete
+            completed = subprocess.run(command, capture_output=True)
+            assert completed.returncode == 0
+            assert snapshot(root / "output") == after
+            good = after
+    assert subprocess.run(command, capture_output=True).returncode == 0
+    assert leftovers(root) == []
+    assert os.listdir(root / "output")

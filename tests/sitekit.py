@@ -1,0 +1,15 @@
+"""Text builders for test sites: a post's front matter and body in one call."""
+
+from __future__ import annotations
+
+import json
+
+
+def post(title: str = "A post", date: str = "2024-05-01", tags: tuple[str, ...] = ("python",), body: str = "Hello.\n", **fields: object) -> str:
+    """A Markdown post with YAML front matter; extra fields are written as JSON (valid YAML)."""
+    lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}", f"date: {date}"]
+    if tags:
+        lines.append(f"tags: {json.dumps(list(tags), ensure_ascii=False)}")
+    lines += [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items()]
+    lines += ["---", "", body]
+    return "\n".join(lines)
