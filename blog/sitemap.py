@@ -9,6 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from typing import Sequence
+from urllib.parse import quote
 
 from .config import SiteConfig
 from .model import Route
@@ -25,6 +26,11 @@ def w3c_datetime(moment: datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def _location(url: str, config: SiteConfig) -> str:
+    """The absolute URL, percent-encoded: the sitemap protocol wants URLs in ASCII."""
+    return quote(config.absolute_url(url), safe=":/?#[]@!$&'()*+,;=%~")
+
+
 def _lastmod(route: Route) -> datetime | None:
     """When a post or page last changed; list pages have no single date of their own."""
     if route.kind not in ("post", "page") or route.entry is None:
@@ -35,7 +41,7 @@ def _lastmod(route: Route) -> datetime | None:
 def sitemap(routes: Sequence[Route], config: SiteConfig) -> bytes:
     """A sitemaps.org `urlset` of every HTML page among `routes`, sorted by absolute URL."""
     pages = sorted(
-        ((config.absolute_url(route.url), _lastmod(route)) for route in routes if route.kind in PAGE_KINDS),
+        ((_location(route.url, config), _lastmod(route)) for route in routes if route.kind in PAGE_KINDS),
         key=lambda page: page[0],
     )
     root = ET.Element("urlset", {"xmlns": SITEMAP_NS})

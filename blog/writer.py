@@ -353,7 +353,7 @@ def clean_stale_staging(out_dir: Path) -> None:
     if not out.parent.is_dir():
         return
     pattern = re.compile(rf"\.{re.escape(out.name)}\.(staging|old)-[0-9]+")
-    matches = sorted((m.group(1), m.group(0)) for e in os.scandir(out.parent) if (m := pattern.fullmatch(e.name)))
+    matches = sorted((m.group(1), m.group(0)) for n in os.listdir(out.parent) if (m := pattern.fullmatch(n)))
     leftovers = [out.parent / name for _, name in matches]
     olds = [out.parent / name for kind, name in matches if kind == "old"]
     if olds and not os.path.lexists(out):
