@@ -114,7 +114,9 @@ def _rewritten_tag(source: str, tag: str, attrs: _Attributes, base: str) -> str 
     rewritten = [(name, _rewrite_attribute(name, value, base)) for name, value in attrs]
     if rewritten == attrs:
         return None
-    attributes = "".join(f" {name}" if value is None else f' {name}="{escape(value)}"' for name, value in rewritten)
+    attributes = "".join(
+        f" {name}" if value is None else f' {name}="{escape(value)}"' for name, value in rewritten
+    )
     return f"<{tag}{attributes}{' />' if source.endswith('/>') else '>'}"
 
 

@@ -46,7 +46,7 @@ class FrontMatter:
     meta: Mapping[str, Any]  # deeply frozen: lists are tuples, tables are read-only mappings
     body: str
     body_line: int  # 1-based line of the body's first line in the file
-    positions: Mapping[str, tuple[int, int]] = EMPTY
+    positions: Mapping[str, tuple[int, int]]
 
 
 def decode(data: bytes, path: str) -> str:
@@ -67,7 +67,7 @@ def split(text: str, path: str) -> FrontMatter:
     elif _TOML_FENCE.fullmatch(lines[0]):
         close, parse = _TOML_FENCE, _parse_toml
     else:
-        return FrontMatter(EMPTY, text, 1)
+        return FrontMatter(EMPTY, text, 1, EMPTY)
     end = next((i for i in range(1, len(lines)) if close.fullmatch(lines[i])), None)
     if end is None:
         fence = lines[0].rstrip()
@@ -93,7 +93,8 @@ class _Loader(yaml.SafeLoader):
             raise ConstructorError(None, None, "anchors and aliases ('&x', '*x') are not allowed", event.start_mark)
         tag = getattr(event, "tag", None)
         if tag not in (None, _STR):
-            raise ConstructorError(None, None, f"the tag {tag!r} is not allowed", event.start_mark)
+            shown = tag.replace("tag:yaml.org,2002:", "!!", 1)
+            raise ConstructorError(None, None, f"the tag '{shown}' is not allowed", event.start_mark)
         return super().compose_node(parent, index)
 
 

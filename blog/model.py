@@ -55,7 +55,7 @@ class Post:
     template: str | None
     body: str  # Markdown after the front matter, newlines normalised to "\n"
     body_line: int  # 1-based line number of the body's first line in the source file
-    extra: Mapping[str, Any] = EMPTY  # front-matter keys the engine does not know
+    extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY)  # front-matter keys the engine does not know
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,6 +188,7 @@ def write_site(outputs: Iterable[Output], out_dir: Path, keep: Sequence[str] = K
 
 def _stage(planned: tuple[Output, ...], out: Path, staging: Path, keep: Sequence[str]) -> WriteStats:
     """Build the complete new tree in `staging`; the old output is only read."""
+    staging.parent.mkdir(parents=True, exist_ok=True)
     _make_dir(staging)
     old = _old_files(out, keep)
     made = {staging}

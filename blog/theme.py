@@ -1,0 +1,454 @@
+"""Templates: a Jinja2 environment over the site's templates and its theme, and read-only views.
+
+Autoescape is always on and only rendered Markdown is `Markup`, so a hostile title or tag can
+never become markup. `StrictUndefined` turns a misspelt name into an error, and every template
+error comes back as a located diagnostic (`templates/post.html:12: ...`), never a traceback.
+The template context is documented in `blog/themes/default/README.md`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from types import MappingProxyType, TracebackType
+from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from .config import SiteConfig, key_positions
+from .errors import BuildError, Diagnostic, error
+from .model import Entry, MonthGroup, Post, Route, Site, StaticFile, Tag, TagRef, TocItem, YearGroup
+
+PACKAGED_THEMES = Path(__file__).parent / "themes"
+DEFAULT_THEME = "default"
+
+# The HTML route kinds this module renders, and the template each uses unless the route names one.
+TEMPLATES: Mapping[str, str] = MappingProxyType(
+    {
+        "index": "index.html",
+        "tag": "tag.html",
+        "tags": "tags.html",
+        "archive": "archive.html",
+        "post": "post.html",
+        "page": "page.html",
+        "404": "404.html",
+    }
+)
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DIRECTIVE = re.compile(r"%(-?)(.)", re.DOTALL)
+
+
+# --- finding the theme -------------------------------------------------------------------------
+
+
+def theme_dir(config: SiteConfig) -> Path:
+    """The site's own `themes/<name>` when it exists, else the theme shipped with the package."""
+    name = config.theme
+    if not name or name in (".", "..") or Path(name).name != name or "\\" in name:
+        raise BuildError([_theme_error(config, f"theme: expected a folder name, got {name!r}")])
+    for candidate in (config.root / "themes" / name, PACKAGED_THEMES / name):
+        if candidate.is_dir():
+            if not (candidate / "templates").is_dir():
+                raise BuildError([_theme_error(config, f"theme: {name!r} has no templates/ folder")])
+            return candidate
+    known = sorted(p.name for p in PACKAGED_THEMES.iterdir() if (p / "templates").is_dir())
+    message = f"theme: unknown theme {name!r}; put it in themes/{name}/ or use one of: {', '.join(known)}"
+    raise BuildError([_theme_error(config, message)])
+
+
+def _theme_error(config: SiteConfig, message: str) -> Diagnostic:
+    """Point at the `theme =` line of the configuration file when it can be found."""
+    line = col = None
+    try:
+        text = (config.root / config.config_path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    positions = key_positions(text)
+    for key in (("theme",), ("tool", "blog", "theme")):
+        if key in positions:
+            line, col = positions[key]
+            break
+    return error(config.config_path, message, line, col)
+
+
+def theme_static_files(config: SiteConfig) -> tuple[StaticFile, ...]:
+    """The theme's `static/` files, bound for `static/<rel>`; hidden files are left out."""
+    root = theme_dir(config)
+    static = root / "static"
+    if not static.is_dir():
+        return ()
+    files = []
+    for path in static.rglob("*"):
+        relative = path.relative_to(static)
+        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+            rel = relative.as_posix()
+            files.append(StaticFile(f"themes/{config.theme}/static/{rel}", path, f"static/{rel}"))
+    return tuple(sorted(files, key=lambda f: f.output_path))
+
+
+# --- the environment ---------------------------------------------------------------------------
+
+
+def make_env(config: SiteConfig) -> jinja2.Environment:
+    """Site templates first, then the theme (then the default theme); `theme/x` is the theme's x."""
+    templates = theme_dir(config) / "templates"
+    default = PACKAGED_THEMES / DEFAULT_THEME / "templates"
+    theme_loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(templates)]
+    if templates.resolve() != default.resolve():
+        theme_loaders.append(jinja2.FileSystemLoader(default))
+    theme = jinja2.ChoiceLoader(theme_loaders)
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.PrefixLoader({"theme": theme}, delimiter="/"),
+            jinja2.FileSystemLoader(config.root / "templates"),
+            theme,
+        ]
+    )
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    helpers: dict[str, Callable[..., str]] = {
+        "url": lambda path: site_url(config, path),
+        "absolute_url": lambda path: absolute_url(config, path),
+        "date": format_date,
+        "isodate": isodate,
+    }
+    env.filters.update(helpers)
+    env.globals.update(helpers)
+    return env
+
+
+def site_url(config: SiteConfig, path: str) -> str:
+    """A site-relative URL ("/tags/x/") as a link: prefixed with the base URL's path, if any."""
+    if not path.startswith("/") or path.startswith("//"):
+        return path
+    return urlsplit(config.base_url).path.rstrip("/") + path
+
+
+def absolute_url(config: SiteConfig, path: str) -> str:
+    """A site-relative URL as an absolute one (canonical links, Open Graph); others unchanged."""
+    if not path.startswith("/") or path.startswith("//"):
+        return path
+    return config.absolute_url(path)
+
+
+def format_date(moment: date, fmt: str = "%B %-d, %Y") -> str:
+    """strftime with English names whatever the locale; `%-d` drops the leading zero."""
+    if not isinstance(moment, date):
+        raise TypeError(f"date: expected a date, got {moment!r}")
+
+    def field(match: re.Match[str]) -> str:
+        unpadded, code = match.groups()
+        value = _date_field(moment, code)
+        if unpadded and value.isdigit():
+            return value.lstrip("0") or "0"
+        return value
+
+    return _DIRECTIVE.sub(field, fmt)
+
+
+def _date_field(moment: date, code: str) -> str:
+    at = moment if isinstance(moment, datetime) else datetime(moment.year, moment.month, moment.day)
+    fields: dict[str, Callable[[], str]] = {
+        "Y": lambda: f"{at.year:04d}",
+        "y": lambda: f"{at.year % 100:02d}",
+        "m": lambda: f"{at.month:02d}",
+        "d": lambda: f"{at.day:02d}",
+        "j": lambda: f"{at.timetuple().tm_yday:03d}",
+        "H": lambda: f"{at.hour:02d}",
+        "I": lambda: f"{(at.hour - 1) % 12 + 1:02d}",
+        "M": lambda: f"{at.minute:02d}",
+        "S": lambda: f"{at.second:02d}",
+        "p": lambda: "AM" if at.hour < 12 else "PM",
+        "B": lambda: MONTHS[at.month - 1],
+        "b": lambda: MONTHS[at.month - 1][:3],
+        "A": lambda: WEEKDAYS[at.weekday()],
+        "a": lambda: WEEKDAYS[at.weekday()][:3],
+        "Z": lambda: at.tzname() or "",
+        "z": lambda: at.strftime("%z"),
+        "%": lambda: "%",
+    }
+    if code not in fields:
+        raise ValueError(f"date: unsupported directive %{code}; use one of %{' %'.join(fields)}")
+    return fields[code]()
+
+
+def isodate(moment: date) -> str:
+    """ISO 8601, for `<time datetime=...>`."""
+    if not isinstance(moment, date):
+        raise TypeError(f"isodate: expected a date, got {moment!r}")
+    return moment.isoformat()
+
+
+# --- read-only views ---------------------------------------------------------------------------
+
+
+def _freeze(value: Any) -> Any:
+    """Front-matter values as read-only mappings and tuples, so templates cannot change them."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: _freeze(item) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(item) for item in value)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    """A neighbour or related post: enough to link to it."""
+
+    title: str
+    url: str
+    date: datetime | None
+
+    @classmethod
+    def of(cls, post: Post | None) -> LinkView | None:
+        return None if post is None else cls(post.title, post.url, post.date)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    """A post or page as templates see it; strings stay plain so autoescape escapes them."""
+
+    _entry: Entry
+
+    title = property(lambda self: self._entry.post.title)
+    date = property(lambda self: self._entry.post.date)
+    updated = property(lambda self: self._entry.post.updated)
+    url = property(lambda self: self._entry.post.url)
+    slug = property(lambda self: self._entry.post.slug)
+    kind = property(lambda self: self._entry.post.kind)
+    draft = property(lambda self: self._entry.post.draft)
+    image = property(lambda self: self._entry.post.image)
+    description = property(lambda self: self._entry.post.description)
+    summary = property(lambda self: self._entry.post.summary)
+    source = property(lambda self: self._entry.post.source)
+    has_more = property(lambda self: self._entry.rendered.has_more)
+
+    @property
+    def content(self) -> Markup:
+        return Markup(self._entry.rendered.html)
+
+    @property
+    def excerpt(self) -> Markup:
+        return Markup(self._entry.rendered.excerpt_html)
+
+    @property
+    def tags(self) -> tuple[TagRef, ...]:
+        return self._entry.tags
+
+    @property
+    def extra(self) -> Mapping[str, Any]:
+        return _freeze(self._entry.post.extra)
+
+    @property
+    def previous(self) -> LinkView | None:
+        return LinkView.of(self._entry.previous)
+
+    @property
+    def next(self) -> LinkView | None:
+        return LinkView.of(self._entry.next)
+
+    @property
+    def related(self) -> tuple[LinkView, ...]:
+        return tuple(LinkView(p.title, p.url, p.date) for p in self._entry.related)
+
+    @property
+    def toc(self) -> tuple[TocItem, ...]:
+        return self._entry.rendered.toc
+
+
+def _entries(entries: tuple[Entry, ...]) -> tuple[EntryView, ...]:
+    return tuple(EntryView(e) for e in entries)
+
+
+@dataclass(frozen=True, slots=True)
+class TagView:
+    """A tag with its post count, its posts (newest first) and its Atom feed."""
+
+    _tag: Tag
+
+    name = property(lambda self: self._tag.name)
+    slug = property(lambda self: self._tag.slug)
+    url = property(lambda self: self._tag.url)
+    count = property(lambda self: len(self._tag.entries))
+    feed_url = property(lambda self: self._tag.url + "atom.xml")
+
+    @property
+    def posts(self) -> tuple[EntryView, ...]:
+        return _entries(self._tag.entries)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthView:
+    _group: MonthGroup
+
+    year = property(lambda self: self._group.year)
+    month = property(lambda self: self._group.month)
+    name = property(lambda self: MONTHS[self._group.month - 1])
+
+    @property
+    def posts(self) -> tuple[EntryView, ...]:
+        return _entries(self._group.entries)
+
+
+@dataclass(frozen=True, slots=True)
+class YearView:
+    _group: YearGroup
+
+    year = property(lambda self: self._group.year)
+    count = property(lambda self: sum(len(m.entries) for m in self._group.months))
+
+    @property
+    def months(self) -> tuple[MonthView, ...]:
+        return tuple(MonthView(m) for m in self._group.months)
+
+
+def _archive(site: Site) -> tuple[YearView, ...]:
+    return tuple(YearView(y) for y in site.archive)
+
+
+def _tags(site: Site) -> tuple[TagView, ...]:
+    return tuple(TagView(t) for t in site.tags)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    """The whole site; lists are built when a template asks for them, so unused ones cost nothing."""
+
+    _site: Site
+    _config: SiteConfig
+
+    title = property(lambda self: self._config.title)
+    description = property(lambda self: self._config.description)
+    author = property(lambda self: self._config.author)
+    base_url = property(lambda self: self._config.base_url)
+    language = property(lambda self: self._config.language)
+    updated = property(lambda self: self._site.updated)
+
+    @property
+    def posts(self) -> tuple[EntryView, ...]:
+        return _entries(self._site.entries)
+
+    @property
+    def pages(self) -> tuple[EntryView, ...]:
+        return _entries(self._site.pages)
+
+    @property
+    def tags(self) -> tuple[TagView, ...]:
+        return _tags(self._site)
+
+    @property
+    def archive(self) -> tuple[YearView, ...]:
+        return _archive(self._site)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteView:
+    url: str
+    kind: str
+
+
+def template_context(route: Route, site: Site, config: SiteConfig) -> dict[str, Any]:
+    """Every name a template can use; each is always defined (None or empty when it does not apply)."""
+    return {
+        "config": config,
+        "site": SiteView(site, config),
+        "route": RouteView(route.url, route.kind),
+        "page": EntryView(route.entry) if route.entry is not None else None,
+        "posts": _entries(route.entries),
+        "paginator": route.paginator,
+        "tag": TagView(route.tag) if route.tag is not None else None,
+        "tags": _tags(site) if route.kind == "tags" else (),
+        "archive": _archive(site) if route.kind == "archive" else (),
+    }
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def render_route(
+    env: jinja2.Environment, route: Route, site: Site, config: SiteConfig
+) -> tuple[bytes | None, tuple[Diagnostic, ...]]:
+    """One HTML page as UTF-8 bytes ending in a newline, or (None, diagnostics) on a template error.
+
+    Only the HTML kinds of `TEMPLATES` are rendered here; feeds, sitemap, robots and static files
+    have their own producers, and asking for one of them is a programming error (ValueError).
+    """
+    if route.kind not in TEMPLATES:
+        raise ValueError(f"render_route renders HTML routes, not {route.kind!r}")
+    name = route.template or TEMPLATES[route.kind]
+    try:
+        text = env.get_template(name).render(template_context(route, site, config))
+    except jinja2.TemplateSyntaxError as exc:
+        where = _display_path(exc.filename, config) if exc.filename else None
+        return None, (_located(exc.message or str(exc), where, exc.lineno, route, config),)
+    except RecursionError:
+        message = f"{name}: templates include or extend each other in a loop"
+        return None, (error(_route_source(route, config), message),)
+    except Exception as exc:  # template code may raise anything; locate it if it came from a template
+        where, line = _innermost_template_frame(exc.__traceback__, config)
+        if where is None and not isinstance(exc, jinja2.TemplateError):
+            raise
+        return None, (_located(_message(exc), where, line, route, config),)
+    if not text.endswith("\n"):
+        text += "\n"
+    return text.encode("utf-8"), ()
+
+
+def _located(message: str, where: str | None, line: int | None, route: Route, config: SiteConfig) -> Diagnostic:
+    """A template error at its template line, or at the route's source when no template is known."""
+    if where is None:
+        return error(_route_source(route, config), f"{message} (rendering {route.url})")
+    return error(where, message, line)
+
+
+def _route_source(route: Route, config: SiteConfig) -> str:
+    return route.sources[0] if route.sources else config.config_path
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"template not found: {exc.name}"
+    if isinstance(exc, jinja2.TemplateError) and exc.message:
+        return exc.message
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _innermost_template_frame(tb: TracebackType | None, config: SiteConfig) -> tuple[str | None, int | None]:
+    """Jinja rewrites tracebacks so template frames carry the template's file and line."""
+    found: tuple[str | None, int | None] = (None, None)
+    while tb is not None:
+        shown = _display_path(tb.tb_frame.f_code.co_filename, config)
+        if shown is not None:
+            found = (shown, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _display_path(filename: str, config: SiteConfig) -> str | None:
+    """`templates/x.html` for the site's own templates, `themes/<name>/templates/x.html` for a theme's."""
+    path = Path(filename)
+    roots = (
+        (config.root / "templates", "templates"),
+        (theme_dir(config), f"themes/{config.theme}"),
+        (PACKAGED_THEMES / DEFAULT_THEME, f"themes/{DEFAULT_THEME}"),
+    )
+    for folder, shown in roots:
+        if path.is_relative_to(folder):
+            return f"{shown}/{path.relative_to(folder).as_posix()}"
+    return None
+

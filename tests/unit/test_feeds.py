@@ -1,0 +1,311 @@
+"""Atom and RSS output, and the HTML link rewriting they rely on, checked on values."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta, timezone
+
+import feedparser
+import pytest
+
+from blog.config import SiteConfig
+from blog.feeds import absolute_srcset, absolutize_html, atom, rfc3339, rfc822, rss, xml_text
+from blog.model import Entry, Post, Rendered, TagRef
+
+A = "{http://www.w3.org/2005/Atom}"
+CEST = timezone(timedelta(hours=2))
+CONFIG = SiteConfig(
+    title="Test blog",
+    base_url="https://blog.example.org/",
+    author="Tess Tester",
+    description="A site made by the tests.",
+    language="de",
+)
+BASE = "https://blog.example.org/blog/first/"
+
+
+def make_entry(
+    title: str = "First post",
+    url: str = "/blog/first/",
+    html: str = "<p>Hello.</p>",
+    excerpt: str = "<p>Hello.</p>",
+    date: datetime | None = datetime(2024, 5, 1, 9, 30, tzinfo=CEST),
+    updated: datetime | None = None,
+    tags: tuple[TagRef, ...] = (),
+) -> Entry:
+    post = Post(
+        source=f"content/posts{url.rstrip('/')}.md",
+        kind="post",
+        title=title,
+        date=date,
+        updated=updated,
+        tags=tuple(tag.name for tag in tags),
+        slug=url.strip("/").rsplit("/", 1)[-1],
+        url=url,
+        summary=None,
+        draft=False,
+        image=None,
+        description=None,
+        template=None,
+        body="",
+        body_line=1,
+    )
+    rendered = Rendered(html=html, excerpt_html=excerpt, has_more=html != excerpt)
+    return Entry(post=post, rendered=rendered, tags=tags)
+
+
+def build_atom(
+    entries: tuple[Entry, ...], updated: datetime | None = None, config: SiteConfig = CONFIG
+) -> bytes:
+    return atom(entries, config, feed_url="/atom.xml", page_url="/", title="Test blog", updated=updated)
+
+
+def build_rss(
+    entries: tuple[Entry, ...], updated: datetime | None = None, config: SiteConfig = CONFIG
+) -> bytes:
+    return rss(entries, config, feed_url="/rss.xml", page_url="/", title="Test blog", updated=updated)
+
+
+# --- absolutize_html -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("href", "expected"),
+    [
+        ("/about/", "https://blog.example.org/about/"),
+        ("../second/", "https://blog.example.org/blog/second/"),
+        ("diagram.png", "https://blog.example.org/blog/first/diagram.png"),
+        ("./notes.txt", "https://blog.example.org/blog/first/notes.txt"),
+        ("?page=2", "https://blog.example.org/blog/first/?page=2"),
+        ("//cdn.example.net/x.js", "https://cdn.example.net/x.js"),
+    ],
+)
+def test_relative_links_become_absolute(href: str, expected: str) -> None:
+    assert absolutize_html(f'<a href="{href}">x</a>', BASE) == f'<a href="{expected}">x</a>'
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "#section-2",
+        "mailto:tess@example.org",
+        "https://other.example/x",
+        "http://a.example/",
+        "data:,hi",
+        "tel:+123",
+        "",
+    ],
+)
+def test_fragments_schemes_and_absolute_links_are_left_alone(href: str) -> None:
+    html = f'<p><a href="{href}">x</a></p>'
+    assert absolutize_html(html, BASE) == html
+
+
+def test_src_poster_and_srcset_are_rewritten() -> None:
+    html = (
+        '<video poster="still.jpg" src="/media/clip.mp4"></video>'
+        '<img src="a.png" srcset="a.png 1x, /b.png 2x" alt="">'
+    )
+    assert absolutize_html(html, BASE) == (
+        f'<video poster="{BASE}still.jpg" src="https://blog.example.org/media/clip.mp4"></video>'
+        f'<img src="{BASE}a.png" srcset="{BASE}a.png 1x, https://blog.example.org/b.png 2x" alt="">'
+    )
+
+
+def test_srcset_keeps_commas_inside_urls_and_width_descriptors() -> None:
+    srcset = "small.png 480w,  data:image/png;base64,AAA= 800w, big.png"
+    assert absolute_srcset(srcset, BASE) == (
+        "https://blog.example.org/blog/first/small.png 480w, data:image/png;base64,AAA= 800w, "
+        "https://blog.example.org/blog/first/big.png"
+    )
+
+
+def test_untouched_html_is_copied_byte_for_byte() -> None:
+    html = (
+        "<!DOCTYPE html><P Class='x'>AT&T &copy 2024 &#169; &#x1F600; a < b</P>\r\n"
+        "<!-- <a href=\"rel\"> --><br/><input disabled>\n"
+        '<script>if (a < b && c) { x = "<a href=\'y\'>"; }</script>'
+        "<pre><code>&lt;a href=&quot;rel&quot;&gt;</code></pre><![CDATA[ z ]]>"
+    )
+    assert absolutize_html(html, BASE) == html
+
+
+def test_rewritten_tag_keeps_its_other_attributes_escaped_and_the_rest_verbatim() -> None:
+    html = (
+        "<p>one &amp; two</p>\n"
+        "<a\n  class=btn title='say \"hi\" &amp; go' href=next.html data-x>go</a> <img src=x.png />"
+    )
+    assert absolutize_html(html, BASE) == (
+        "<p>one &amp; two</p>\n"
+        f'<a class="btn" title="say &quot;hi&quot; &amp; go" href="{BASE}next.html" data-x>go</a> '
+        f'<img src="{BASE}x.png" />'
+    )
+
+
+def test_attribute_values_are_unescaped_before_joining_and_escaped_after() -> None:
+    html = '<a href="search?q=a&amp;b=c">s</a>'
+    assert absolutize_html(html, BASE) == f'<a href="{BASE}search?q=a&amp;b=c">s</a>'
+
+
+# --- dates and text ---------------------------------------------------------------------------
+
+
+def test_rfc3339_keeps_the_offset_and_writes_utc_as_z() -> None:
+    assert rfc3339(datetime(2024, 5, 1, 9, 30, 15, 123, tzinfo=CEST)) == "2024-05-01T09:30:15+02:00"
+    assert rfc3339(datetime(2024, 5, 1, 9, 30, tzinfo=timezone.utc)) == "2024-05-01T09:30:00Z"
+    assert rfc3339(datetime(2024, 5, 1, 9, 30)) == "2024-05-01T09:30:00Z"
+
+
+def test_rfc822() -> None:
+    assert rfc822(datetime(2024, 5, 1, 9, 30, tzinfo=CEST)) == "Wed, 01 May 2024 09:30:00 +0200"
+
+
+def test_xml_text_drops_only_what_xml_forbids() -> None:
+    assert xml_text("a\x00b\x01c\x0bd\x1fe\ufffef\uffffg\ud800h") == "abcdefgh"
+    assert xml_text("tab\tnl\ncr\r é 😀 \ufffd \ue000") == "tab\tnl\ncr\r é 😀 \ufffd \ue000"
+
+
+# --- Atom -------------------------------------------------------------------------------------
+
+
+def test_atom_feed_metadata() -> None:
+    data = build_atom((make_entry(),), updated=datetime(2024, 5, 2, tzinfo=timezone.utc))
+    assert data.startswith(
+        b'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="de">'
+    )
+    assert data.endswith(b"</feed>\n")
+    feed = ET.fromstring(data)
+    assert feed.tag == f"{A}feed"
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "de"
+    assert feed.findtext(f"{A}title") == "Test blog"
+    assert feed.findtext(f"{A}subtitle") == "A site made by the tests."
+    assert feed.findtext(f"{A}id") == "https://blog.example.org/"
+    links = [(link.get("rel"), link.get("href"), link.get("type")) for link in feed.findall(f"{A}link")]
+    assert links == [
+        ("self", "https://blog.example.org/atom.xml", "application/atom+xml"),
+        ("alternate", "https://blog.example.org/", "text/html"),
+    ]
+    assert feed.findtext(f"{A}updated") == "2024-05-02T00:00:00Z"
+    assert feed.findtext(f"{A}author/{A}name") == "Tess Tester"
+    assert feed.findtext(f"{A}generator") == "blog"
+
+
+def test_atom_entry() -> None:
+    entry = make_entry(
+        html='<p>Intro <img src="chart.png"></p><p>More, see <a href="/about/">about</a>.</p>',
+        excerpt='<p>Intro <img src="chart.png"></p>',
+        updated=datetime(2024, 6, 1, 8, 0, tzinfo=CEST),
+        tags=(TagRef("Python", "python", "/tags/python/"), TagRef("SQLite", "sqlite", "/tags/sqlite/")),
+    )
+    item = ET.fromstring(build_atom((entry,))).find(f"{A}entry")
+    assert item is not None
+    assert item.findtext(f"{A}title") == "First post"
+    assert item.find(f"{A}link").attrib == {"href": BASE, "rel": "alternate", "type": "text/html"}
+    assert item.findtext(f"{A}id") == BASE
+    assert item.findtext(f"{A}published") == "2024-05-01T09:30:00+02:00"
+    assert item.findtext(f"{A}updated") == "2024-06-01T08:00:00+02:00"
+    assert item.findtext(f"{A}author/{A}name") == "Tess Tester"
+    assert [c.attrib for c in item.findall(f"{A}category")] == [
+        {"term": "python", "label": "Python"},
+        {"term": "sqlite", "label": "SQLite"},
+    ]
+    assert item.find(f"{A}summary").get("type") == "html"
+    assert item.findtext(f"{A}summary") == f'<p>Intro <img src="{BASE}chart.png"></p>'
+    assert item.find(f"{A}content").get("type") == "html"
+    assert item.findtext(f"{A}content") == (
+        f'<p>Intro <img src="{BASE}chart.png"></p>'
+        '<p>More, see <a href="https://blog.example.org/about/">about</a>.</p>'
+    )
+
+
+def test_atom_entry_updated_falls_back_to_the_date() -> None:
+    item = ET.fromstring(build_atom((make_entry(),))).find(f"{A}entry")
+    assert item.findtext(f"{A}updated") == item.findtext(f"{A}published") == "2024-05-01T09:30:00+02:00"
+
+
+def test_atom_without_updated_uses_the_epoch_not_the_clock() -> None:
+    feed = ET.fromstring(build_atom(()))
+    assert feed.findtext(f"{A}updated") == "1970-01-01T00:00:00Z"
+    assert feed.findall(f"{A}entry") == []
+
+
+def test_atom_author_falls_back_to_the_site_title_and_subtitle_is_optional() -> None:
+    config = SiteConfig(title="Anonymous notes", base_url="https://n.example/", author="", description="")
+    feed = ET.fromstring(build_atom((make_entry(),), config=config))
+    assert feed.findtext(f"{A}author/{A}name") == "Anonymous notes"
+    assert feed.find(f"{A}subtitle") is None
+
+
+def test_feed_urls_keep_the_base_path() -> None:
+    config = SiteConfig(base_url="https://example.org/notes/")
+    feed = ET.fromstring(build_atom((make_entry(html='<a href="/x/">x</a>'),), config=config))
+    assert feed.find(f"{A}link").get("href") == "https://example.org/notes/atom.xml"
+    assert feed.findtext(f"{A}entry/{A}id") == "https://example.org/notes/blog/first/"
+
+
+def test_atom_keeps_the_given_entry_order() -> None:
+    older = make_entry(title="Older", url="/blog/older/", date=datetime(2023, 1, 1, tzinfo=timezone.utc))
+    newer = make_entry(title="Newer", url="/blog/newer/", date=datetime(2024, 1, 1, tzinfo=timezone.utc))
+    titles = [e.findtext(f"{A}title") for e in ET.fromstring(build_atom((newer, older))).findall(f"{A}entry")]
+    assert titles == ["Newer", "Older"]
+
+
+def test_atom_is_deterministic_and_parsed_by_feedparser() -> None:
+    entries = (make_entry(tags=(TagRef("Go", "go", "/tags/go/"),)),)
+    data = build_atom(entries, updated=datetime(2024, 5, 1, tzinfo=timezone.utc))
+    assert data == build_atom(entries, updated=datetime(2024, 5, 1, tzinfo=timezone.utc))
+    parsed = feedparser.parse(data)
+    assert parsed.bozo == 0
+    assert parsed.version == "atom10"
+    assert [e.link for e in parsed.entries] == [BASE]
+    assert parsed.entries[0].tags[0].term == "go"
+
+
+# --- RSS --------------------------------------------------------------------------------------
+
+
+def test_rss_channel() -> None:
+    data = build_rss((make_entry(),), updated=datetime(2024, 5, 2, 12, 0, tzinfo=CEST))
+    assert data.startswith(
+        b'<?xml version="1.0" encoding="utf-8"?>\n'
+        b'<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
+    )
+    assert data.endswith(b"</rss>\n")
+    channel = ET.fromstring(data).find("channel")
+    assert channel.findtext("title") == "Test blog"
+    assert channel.findtext("link") == "https://blog.example.org/"
+    assert channel.findtext("description") == "A site made by the tests."
+    assert channel.findtext("language") == "de"
+    assert channel.findtext("lastBuildDate") == "Thu, 02 May 2024 12:00:00 +0200"
+    assert channel.find(f"{A}link").attrib == {
+        "href": "https://blog.example.org/rss.xml",
+        "rel": "self",
+        "type": "application/rss+xml",
+    }
+
+
+def test_rss_item() -> None:
+    python = TagRef("Python", "python", "/tags/python/")
+    entry = make_entry(html='<p><a href="../second/">next</a></p>', tags=(python,))
+    item = ET.fromstring(build_rss((entry,))).find("channel/item")
+    assert item.findtext("title") == "First post"
+    assert item.findtext("link") == BASE
+    assert item.find("guid").attrib == {"isPermaLink": "true"}
+    assert item.findtext("guid") == BASE
+    assert item.findtext("pubDate") == "Wed, 01 May 2024 09:30:00 +0200"
+    assert [c.text for c in item.findall("category")] == ["Python"]
+    assert item.findtext("description") == '<p><a href="https://blog.example.org/blog/second/">next</a></p>'
+
+
+def test_rss_without_updated_uses_the_epoch_and_undated_items_have_no_pubdate() -> None:
+    channel = ET.fromstring(build_rss((make_entry(date=None),))).find("channel")
+    assert channel.findtext("lastBuildDate") == "Thu, 01 Jan 1970 00:00:00 +0000"
+    assert channel.find("item/pubDate") is None
+
+
+def test_rss_is_parsed_by_feedparser() -> None:
+    parsed = feedparser.parse(build_rss((make_entry(),), updated=datetime(2024, 5, 1, tzinfo=timezone.utc)))
+    assert parsed.bozo == 0
+    assert parsed.version == "rss20"
+    assert [e.link for e in parsed.entries] == [BASE]
+    assert parsed.entries[0].id == BASE
