@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .build import build
+from .build import build, read_posts
 from .config import SiteConfig, load_config
-from .errors import BuildError, format_diagnostic
+from .errors import BuildError, format_diagnostic, raise_if_errors
 from .model import BuildOptions, BuildReport
 from .progress import ProgressBar
 from .scaffold import new_post, init_site
@@ -98,7 +98,9 @@ def run_build(config: SiteConfig, args: argparse.Namespace) -> int:
 
 
 def run_tags(config: SiteConfig) -> int:
-    rows = tag_report(config)
+    posts, _, problems = read_posts(config, BuildOptions())
+    raise_if_errors(problems)
+    rows = tag_report(posts, config.tag_aliases)
     if not rows:
         print("No tags.")
         return EXIT_OK

@@ -38,9 +38,11 @@ _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$", re.IGNORECASE)
 _URL = re.compile(r"^/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\.html)?$")
 # Letters that Unicode does not decompose into ASCII but that readers expect to see folded.
-_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "þ": "th", "ð": "d"})
+_FOLD = str.maketrans(
+    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "þ": "th", "ð": "d"}
+)
 
-BAD_DATE = "expected YYYY-MM-DD or an ISO 8601 date-time"
+_BAD_DATE = "expected YYYY-MM-DD or an ISO 8601 date-time"
 
 
 # ----------------------------------------------------------------------------------- discovery
@@ -95,7 +97,9 @@ def discover(
     )
 
 
-def _walk(site: str, entry: Path, path: str, seen: tuple[str, ...]) -> Iterator[tuple[str, Path] | Diagnostic]:
+def _walk(
+    site: str, entry: Path, path: str, seen: tuple[str, ...]
+) -> Iterator[tuple[str, Path] | Diagnostic]:
     """Files below `entry` as (site-relative path, real path), and a diagnostic for each bad link.
 
     `seen` holds the real folders on the way down, so a link back up is reported, not followed.
@@ -276,7 +280,7 @@ def _date(value: Any, zone: ZoneInfo) -> datetime:
         return aware.astimezone(zone)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=zone)
-    raise ValueError(BAD_DATE)
+    raise ValueError(_BAD_DATE)
 
 
 def _parse_date_text(text: str) -> date | datetime:
@@ -287,7 +291,7 @@ def _parse_date_text(text: str) -> date | datetime:
             return datetime.fromisoformat(text)
     except ValueError:
         pass
-    raise ValueError(BAD_DATE)
+    raise ValueError(_BAD_DATE)
 
 
 def _slug(value: Any) -> str:
@@ -328,7 +332,8 @@ def _post_date(problems: list[Diagnostic], fields: _Fields, stem: str) -> dateti
             problems.append(error(path, "date: the file name starts with an impossible date", 1, 1))
             return None
     if fields.source.kind == "post":
-        problems.append(error(path, "date: required field is missing (or name the file YYYY-MM-DD-slug.md)", 1, 1))
+        message = "date: required field is missing (or name the file YYYY-MM-DD-slug.md)"
+        problems.append(error(path, message, 1, 1))
     return None
 
 
@@ -336,7 +341,8 @@ def _default_slug(problems: list[Diagnostic], fields: _Fields, stem: str) -> str
     found = _DATE_PREFIX.match(stem)
     slug = slugify(found.group(4) if found else stem)
     if not slug:
-        problems.append(error(fields.source.path, "slug: the file name gives no usable slug; set 'slug'", 1, 1))
+        message = "slug: the file name gives no usable slug; set 'slug'"
+        problems.append(error(fields.source.path, message, 1, 1))
         return None
     return slug
 
@@ -352,5 +358,7 @@ def slugify(name: str) -> str:
 
 def _permalink(pattern: str, when: datetime, slug: str) -> str:
     """Fill the configured permalink; the date tokens come from the date in the site's zone."""
-    values = {"year": f"{when.year:04d}", "month": f"{when.month:02d}", "day": f"{when.day:02d}", "slug": slug}
+    values = {
+        "year": f"{when.year:04d}", "month": f"{when.month:02d}", "day": f"{when.day:02d}", "slug": slug,
+    }
     return re.sub(r"\{(year|month|day|slug)\}", lambda m: values[m.group(1)], pattern)

@@ -90,7 +90,8 @@ class _Loader(yaml.SafeLoader):
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise ConstructorError(None, None, "anchors and aliases ('&x', '*x') are not allowed", event.start_mark)
+            message = "anchors and aliases ('&x', '*x') are not allowed"
+            raise ConstructorError(None, None, message, event.start_mark)
         tag = getattr(event, "tag", None)
         if tag not in (None, _STR):
             shown = tag.replace("tag:yaml.org,2002:", "!!", 1)
@@ -122,7 +123,10 @@ def _core_schema() -> None:
     add("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
     add(
         "tag:yaml.org,2002:float",
-        re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+        re.compile(
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+        ),
         list("-+.0123456789"),
     )
     add(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
@@ -170,7 +174,8 @@ def _parse_yaml(text: str, path: str) -> tuple[Mapping[str, Any], Mapping[str, t
         if root is None:
             return EMPTY, EMPTY
         if not isinstance(root, MappingNode):
-            raise BuildError([_yaml_mark(path, root.start_mark, "front matter: expected 'key: value' fields")])
+            message = "front matter: expected 'key: value' fields"
+            raise BuildError([_yaml_mark(path, root.start_mark, message)])
         meta, positions = _yaml_fields(loader, root, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -46,7 +46,9 @@ def page_url(base: str, number: int) -> str:
     return base if number == 1 else f"{base}page/{number}/"
 
 
-def paginate(entries: Sequence[Entry], per_page: int, base: str) -> tuple[tuple[tuple[Entry, ...], Paginator], ...]:
+def paginate(
+    entries: Sequence[Entry], per_page: int, base: str
+) -> tuple[tuple[tuple[Entry, ...], Paginator], ...]:
     """Slices of `entries` with their paginators; always at least one (possibly empty) page."""
     count = max(1, -(-len(entries) // per_page))
     return tuple(
@@ -68,23 +70,24 @@ def _route(url: str, kind: RouteKind, source: str, **values: Any) -> Route:
     return Route(url=url, output_path=output_path(url), kind=kind, sources=(source,), **values)
 
 
-def _numbered(name: str, number: int) -> str:
-    """A readable source name for generated list pages: `<home page>`, `<home page 2>`."""
+def _list_source(name: str, number: int) -> str:
+    """A readable source for page `number` of a generated list: `<tag python>`, `<tag python page 2>`."""
     return f"<{name}>" if number == 1 else f"<{name} page {number}>"
 
 
 def _index_routes(site: Site, config: SiteConfig) -> Iterable[Route]:
     for entries, paginator in paginate(site.entries, config.posts_per_page, "/"):
         url = page_url("/", paginator.number)
-        yield _route(url, "index", _numbered("home", paginator.number), template="index.html",
+        yield _route(url, "index", _list_source("home", paginator.number), template="index.html",
                      entries=entries, paginator=paginator)
 
 
 def _entry_routes(site: Site) -> Iterable[Route]:
-    for entry in site.entries:
-        yield _route(entry.post.url, "post", entry.post.source, template=entry.post.template or "post.html", entry=entry)
-    for entry in site.pages:
-        yield _route(entry.post.url, "page", entry.post.source, template=entry.post.template or "page.html", entry=entry)
+    lists: tuple[tuple[RouteKind, tuple[Entry, ...]], ...] = (("post", site.entries), ("page", site.pages))
+    for kind, entries in lists:
+        for entry in entries:
+            template = entry.post.template or f"{kind}.html"
+            yield _route(entry.post.url, kind, entry.post.source, template=template, entry=entry)
 
 
 def _tag_routes(site: Site, config: SiteConfig) -> Iterable[Route]:
@@ -96,9 +99,10 @@ def _tag_routes(site: Site, config: SiteConfig) -> Iterable[Route]:
 def _one_tag(tag: Tag, config: SiteConfig) -> Iterable[Route]:
     for entries, paginator in paginate(tag.entries, config.posts_per_page, tag.url):
         url = page_url(tag.url, paginator.number)
-        yield _route(url, "tag", _numbered(f"tag {tag.slug}", paginator.number), template="tag.html",
+        yield _route(url, "tag", _list_source(f"tag {tag.slug}", paginator.number), template="tag.html",
                      entries=entries, tag=tag, paginator=paginator)
-    yield _route(tag.url + "atom.xml", "tag_atom", f"<tag {tag.slug} feed>", entries=tag.entries[: config.feed_items], tag=tag)
+    newest = tag.entries[: config.feed_items]
+    yield _route(tag.url + "atom.xml", "tag_atom", f"<tag {tag.slug} feed>", entries=newest, tag=tag)
 
 
 def _fixed_routes(site: Site, config: SiteConfig) -> Iterable[Route]:
@@ -177,15 +181,16 @@ def collisions(routes: Sequence[Route]) -> list[Diagnostic]:
 
 def _is_file(route: Route) -> bool:
     """True when a route comes from a file the author can change (not a generated page)."""
-    return not route.sources[0].startswith("<")
+    return not _location(route).startswith("<")
 
 
 def _location(route: Route) -> str:
-    return route.sources[0]
+    """Where a diagnostic about `route` points: its first source (its URL if it names none)."""
+    return route.sources[0] if route.sources else route.url
 
 
 def _names(route: Route) -> str:
-    return ", ".join(route.sources)
+    return ", ".join(route.sources) or route.url
 
 
 def _reporter(first: Route, second: Route) -> tuple[Route, Route]:
@@ -199,7 +204,7 @@ def _clash(first: Route, second: Route) -> Diagnostic:
         return error(_location(here), f"URL {here.url} is also produced by {_names(there)}")
     return error(
         _location(here),
-        f"URL {here.url} differs only in letter case from URL {there.url} produced by {_names(there)}; "
+        f"URL {here.url} differs only in letter case (or Unicode form) from URL {there.url} produced by {_names(there)}; "
         "case-insensitive file systems and web hosts would treat them as one file",
     )
 

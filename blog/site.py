@@ -22,7 +22,9 @@ Item = tuple[Post, Rendered]
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
 
-def assemble(items: Sequence[Item], static_files: Sequence[StaticFile], config: SiteConfig) -> tuple[Site, tuple[Diagnostic, ...]]:
+def assemble(
+    items: Sequence[Item], static_files: Sequence[StaticFile], config: SiteConfig
+) -> tuple[Site, tuple[Diagnostic, ...]]:
     """The site graph of the published `items` (drafts and future posts already removed).
 
     Input order does not matter; every list is sorted by explicit keys. Diagnostics hold tag
@@ -53,10 +55,17 @@ def assemble(items: Sequence[Item], static_files: Sequence[StaticFile], config: 
 def newest_first(items: Sequence[Item]) -> tuple[Item, ...]:
     """Date descending, then source path ascending; undated items last."""
     by_source = sorted(items, key=lambda item: item[0].source)
-    return tuple(sorted(by_source, key=lambda item: (item[0].date is not None, item[0].date or _EARLIEST), reverse=True))
+    return tuple(sorted(by_source, key=_dated, reverse=True))
 
 
-def _post_entries(posts: Sequence[Item], summaries: Sequence[TagSummary], config: SiteConfig) -> tuple[Entry, ...]:
+def _dated(item: Item) -> tuple[bool, datetime]:
+    """Sort key that puts undated items below every dated one when reversed."""
+    return (item[0].date is not None, item[0].date or _EARLIEST)
+
+
+def _post_entries(
+    posts: Sequence[Item], summaries: Sequence[TagSummary], config: SiteConfig
+) -> tuple[Entry, ...]:
     """Final entries for `posts` (newest first): tags, older/newer neighbours, related posts."""
     by_slug = {summary.slug: summary for summary in summaries}
     index = alias_index(config.tag_aliases)
@@ -120,4 +129,4 @@ def archive(entries: Sequence[Entry], zone: ZoneInfo) -> tuple[YearGroup, ...]:
     years: dict[int, list[MonthGroup]] = {}
     for year, month in sorted(months, reverse=True):
         years.setdefault(year, []).append(MonthGroup(year, month, tuple(months[year, month])))
-    return tuple(YearGroup(year, tuple(groups)) for year, groups in sorted(years.items(), key=lambda item: item[0], reverse=True))
+    return tuple(YearGroup(year, tuple(years[year])) for year in sorted(years, reverse=True))

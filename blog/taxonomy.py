@@ -141,7 +141,9 @@ def _chronological(post: Post) -> tuple[bool, datetime, str]:
     return (post.date is None, post.date or _EARLIEST, post.source)
 
 
-def collect_tags(posts: Sequence[Post], aliases: Mapping[str, str]) -> tuple[tuple[TagSummary, ...], tuple[Diagnostic, ...]]:
+def collect_tags(
+    posts: Sequence[Post], aliases: Mapping[str, str]
+) -> tuple[tuple[TagSummary, ...], tuple[Diagnostic, ...]]:
     """Merge the tags of `posts` (any order; pages are skipped) into one summary per slug, by slug.
 
     Errors name both spellings when two different tags share a slug.

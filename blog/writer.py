@@ -191,7 +191,7 @@ def _stage(planned: tuple[Output, ...], out: Path, staging: Path, keep: Sequence
     staging.parent.mkdir(parents=True, exist_ok=True)
     _make_dir(staging)
     old = _old_files(out, keep)
-    made = {staging}
+    made = {str(staging)}
     written = unchanged = 0
     for item in planned:
         if _place(item, out, staging, old, made):
@@ -223,7 +223,7 @@ def _old_files(out: Path, keep: Sequence[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _place(item: Output, out: Path, staging: Path, old: frozenset[str], made: set[Path]) -> bool:
+def _place(item: Output, out: Path, staging: Path, old: frozenset[str], made: set[str]) -> bool:
     """Put one output into the staging tree; True when it is a link to an unchanged old file."""
     target = _target(staging, item.path, made)
     previous = out / item.path
@@ -234,18 +234,21 @@ def _place(item: Output, out: Path, staging: Path, old: frozenset[str], made: se
     return False
 
 
-def _target(staging: Path, path: str, made: set[Path]) -> Path:
-    """Where `path` goes in the staging tree, its parent folders created; never outside it."""
-    folder = staging
+def _target(staging: Path, path: str, made: set[str]) -> str:
+    """Where `path` goes in the staging tree, its parent folders created; never outside it.
+
+    Each new folder is checked to resolve to itself, and files are created without following a
+    symlink (O_EXCL, link), so the resolved target always stays inside the staging folder.
+    """
+    folder = str(staging)
     for segment in path.split("/")[:-1]:
-        folder = folder / segment
+        folder = os.path.join(folder, segment)
         if folder not in made:
             _make_dir(folder)
+            if os.path.realpath(folder) != folder:
+                raise BuildError([error(_shown(path), "output path leaves the output folder")])
             made.add(folder)
-    target = folder / path.rsplit("/", 1)[-1]
-    if not target.resolve().is_relative_to(staging):
-        raise BuildError([error(_shown(path), "output path leaves the output folder")])
-    return target
+    return os.path.join(folder, path.rsplit("/", 1)[-1])
 
 
 def _same_file(path: Path, data: bytes) -> bool:
@@ -259,7 +262,7 @@ def _same_file(path: Path, data: bytes) -> bool:
     return info.st_size == len(data) and path.read_bytes() == data
 
 
-def _write_file(target: Path, data: bytes) -> None:
+def _write_file(target: str, data: bytes) -> None:
     """Create `target` with mode 0o644 whatever the umask."""
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
     with open(fd, "wb") as stream:
@@ -267,7 +270,7 @@ def _write_file(target: Path, data: bytes) -> None:
         stream.write(data)
 
 
-def _make_dir(folder: Path) -> None:
+def _make_dir(folder: str | Path) -> None:
     """Create `folder` with mode 0o755 whatever the umask."""
     os.mkdir(folder, DIR_MODE)
     os.chmod(folder, DIR_MODE)

@@ -58,7 +58,9 @@ def sources(entries) -> list[str]:
 
 
 def test_posts_newest_first_with_ties_by_source():
-    site, problems = build(make_post("b", day(2)), make_post("old", day(1)), make_post("a", day(2)), make_post("new", day(3)))
+    site, problems = build(
+        make_post("b", day(2)), make_post("old", day(1)), make_post("a", day(2)), make_post("new", day(3))
+    )
     assert problems == ()
     assert sources(site.entries) == ["new", "a", "b", "old"]
 
@@ -163,7 +165,8 @@ def test_related_posts_respect_the_limit_and_ties_on_source():
 
 
 def test_related_is_empty_when_disabled_or_no_tags_shared():
-    site, _ = build(make_post("a", day(1), tags=("x",)), make_post("b", day(2), tags=("x",)), config=SiteConfig(related_posts=0))
+    tagged = (make_post("a", day(1), tags=("x",)), make_post("b", day(2), tags=("x",)))
+    site, _ = build(*tagged, config=SiteConfig(related_posts=0))
     assert all(e.related == () for e in site.entries)
     site, _ = build(make_post("a", day(1), tags=("x",)), make_post("b", day(2)))
     assert all(e.related == () for e in site.entries)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import random
 import signal
 import subprocess
@@ -19,7 +20,6 @@ from blog.model import Output
 from blog.writer import KEEP, MARKER, MARKER_DATA, WriteStats, check_output_dir, clean_stale_staging, write_site
 
 PACKAGE_ROOT = Path(writer.__file__).resolve().parents[1]  # where `blog` was imported from
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 SITE = (
     Output("index.html", b"<h1>home</h1>"),
@@ -327,61 +327,75 @@ def test_check_accepts_a_new_empty_or_earlier_output(site: Path) -> None:
 # SIGKILL at random moments
 
 KILLED_WRITER = """
-import sys
+import pickle, sys
 from pathlib import Path
 from blog import writer
-from blog.model import Output
-from tests.unit.test_writer import big_site
 
-out, version, fallback = Path(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
+out, fallback = Path(sys.argv[1]), sys.argv[2] == "1"
 if fallback:
     writer._exchange = lambda first, second: False
-writer.write_site(iter(big_site(version)), out)
+writer.write_site(pickle.load(sys.stdin.buffer), out)
 """
 
 
 def big_site(version: str) -> tuple[Output, ...]:
-    """3000 posts, one in ten differing between versions, and 50 files only this version has.
+    """3000 posts, one in fifteen differing between versions, and 20 files only this version has.
 
-    Creating a file is what costs time, so most files stay the same; any mix of two versions
-    still shows, because every version changes files spread over the whole tree.
+    Creating a file is what costs time, so most files stay the same; a mix of two versions still
+    shows, because every version changes files spread over the whole tree.
     """
     posts = tuple(
-        Output(f"posts/{i % 40:02d}/{i}.html", (f"{version} {i}\n" if i % 10 == 0 else f"same {i}\n").encode() * 30)
+        Output(f"posts/{i % 40:02d}/{i}.html", (f"{version} {i}\n" if i % 15 == 0 else f"same {i}\n").encode() * 30)
         for i in range(3000)
     )
-    return posts + tuple(Output(f"only-{version}/{i}.txt", version.encode()) for i in range(50))
+    return posts + tuple(Output(f"only-{version}/{i}.txt", version.encode()) for i in range(20))
 
 
 def run_writer(out: Path, version: str, fallback: bool = False) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join((str(PACKAGE_ROOT), str(REPO_ROOT))))
-    command = [sys.executable, "-c", KILLED_WRITER, str(out), version, "1" if fallback else "0"]
-    return subprocess.Popen(command, cwd=out.parent, env=env, stderr=subprocess.PIPE)
+    """A separate process writing `big_site(version)`; `fallback` turns off the atomic exchange."""
+    env = dict(os.environ, PYTHONPATH=str(PACKAGE_ROOT))
+    command = [sys.executable, "-c", KILLED_WRITER, str(out), "1" if fallback else "0"]
+    process = subprocess.Popen(command, cwd=out.parent, env=env, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdin is not None
+    process.stdin.write(pickle.dumps(big_site(version)))
+    process.stdin.close()
+    return process
+
+
+def wait_for_staging(out: Path, process: subprocess.Popen[bytes]) -> None:
+    """Return once the writer has created its staging folder (or has ended)."""
+    staging = f".{out.name}.staging-{process.pid}"
+    while process.poll() is None and staging not in os.listdir(out.parent):
+        time.sleep(0.001)
 
 
 def finish(process: subprocess.Popen[bytes]) -> None:
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 0, stderr.decode()
+    assert process.wait(timeout=60) == 0, process.stderr.read().decode() if process.stderr else ""
 
 
 def test_sigkill_at_random_moments_leaves_one_complete_build(out: Path) -> None:
+    """Kills spread from before staging to after the swap; each leaves exactly one whole build."""
     kills = 10
     cname = {"CNAME": b"blog.example.org\n"}
     finish(run_writer(out, "v0"))
     (out / "CNAME").write_bytes(cname["CNAME"])
+    process = run_writer(out, "v1")  # a typical rebuild, timed from staging to exit
+    wait_for_staging(out, process)
     started = time.perf_counter()
-    finish(run_writer(out, "v1"))  # a typical rebuild, timed to spread the kills over it
-    duration = time.perf_counter() - started
+    finish(process)
+    staging_time = time.perf_counter() - started
     assert contents(out) == expected_tree(big_site("v1"), cname)
     good = snapshot(out)
 
     chance = random.Random(20240601)
-    for attempt in range(2, kills + 2):
-        version = f"v{attempt}"
-        process = run_writer(out, version, fallback=attempt % 2 == 0)
-        time.sleep(duration * 1.1 * (attempt - 1 - chance.random()) / kills)
+    for attempt in range(kills):
+        version = f"v{attempt + 2}"
+        process = run_writer(out, version, fallback=attempt % 2 == 1)
+        if attempt > 0:  # the first kill lands before staging starts
+            wait_for_staging(out, process)
+            time.sleep(staging_time * 1.3 * (attempt - chance.random()) / (kills - 1))
         process.send_signal(signal.SIGKILL)
-        process.communicate(timeout=30)
+        process.wait(timeout=30)
 
         clean_stale_staging(out)  # what the next build does first
         assert siblings(out) == []

@@ -1,0 +1,408 @@
+"""The writer on a real file system: staged swaps, untouched unchanged files, guards, kills."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from blog import writer
+from blog.errors import BuildError
+from blog.model import Output
+from blog.writer import KEEP, MARKER, MARKER_DATA, WriteStats, check_output_dir, clean_stale_staging, write_site
+
+PACKAGE_ROOT = Path(writer.__file__).resolve().parents[1]  # where `blog` was imported from
+
+SITE = (
+    Output("index.html", b"<h1>home</h1>"),
+    Output("blog/first/index.html", b"<p>first</p>"),
+    Output("blog/second/index.html", b"<p>second</p>"),
+    Output("css/site.css", b"body{}"),
+)
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes | None, int, int]]:
+    """Every entry below `root`: bytes (None for folders), mtime in ns, inode."""
+    found: dict[str, tuple[bytes | None, int, int]] = {}
+    for folder, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = Path(folder, name)
+            info = path.lstat()
+            data = None if path.is_dir() else path.read_bytes()
+            found[path.relative_to(root).as_posix()] = (data, info.st_mtime_ns, info.st_ino)
+    return found
+
+
+def contents(root: Path) -> dict[str, bytes | None]:
+    return {path: data for path, (data, _, _) in snapshot(root).items()}
+
+
+def siblings(out: Path) -> list[str]:
+    return sorted(name for name in os.listdir(out.parent) if name != out.name)
+
+
+def expected_tree(outputs: tuple[Output, ...], extra: dict[str, bytes] | None = None) -> dict[str, bytes | None]:
+    """The tree a build of `outputs` must leave: files, their folders and the marker."""
+    files = {o.path: o.data for o in outputs} | {MARKER: MARKER_DATA} | (extra or {})
+    tree: dict[str, bytes | None] = dict(files)
+    for path in files:
+        parts = path.split("/")
+        for end in range(1, len(parts)):
+            tree["/".join(parts[:end])] = None
+    return tree
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    (tmp_path / "site").mkdir()
+    return tmp_path / "site" / "output"
+
+
+def test_first_write_creates_every_file_with_fixed_modes(out: Path) -> None:
+    previous = os.umask(0o077)
+    try:
+        stats = write_site(SITE, out)
+    finally:
+        os.umask(previous)
+    assert stats == WriteStats(written=4, unchanged=0, removed=0)
+    assert contents(out) == expected_tree(SITE)
+    for path in [out, *out.rglob("*")]:
+        assert path.stat().st_mode & 0o777 == (0o755 if path.is_dir() else 0o644), path
+    assert siblings(out) == []
+
+
+def test_missing_parent_folders_are_created(tmp_path: Path) -> None:
+    out = tmp_path / "not" / "yet" / "output"
+    write_site(SITE, out)
+    assert contents(out) == expected_tree(SITE)
+
+
+def test_identical_rewrite_touches_nothing(out: Path) -> None:
+    write_site(SITE, out)
+    before = snapshot(out)
+    stats = write_site(reversed(SITE), out)
+    assert stats == WriteStats(written=0, unchanged=4, removed=0)
+    after = snapshot(out)
+    files = [path for path, (data, _, _) in before.items() if data is not None]
+    assert len(files) == 5
+    for path in files:
+        assert after[path] == before[path], path  # bytes, mtime and inode
+    assert siblings(out) == []
+
+
+def test_only_the_changed_file_gets_a_new_mtime(out: Path) -> None:
+    write_site(SITE, out)
+    before = snapshot(out)
+    changed = tuple(Output(o.path, b"<p>edited</p>") if o.path == "blog/first/index.html" else o for o in SITE)
+    assert write_site(changed, out) == WriteStats(written=1, unchanged=3, removed=0)
+    after = snapshot(out)
+    differing = sorted(p for p, (data, _, _) in after.items() if data is not None and after[p] != before[p])
+    assert differing == ["blog/first/index.html"]
+    assert (out / "blog/first/index.html").read_bytes() == b"<p>edited</p>"
+
+
+def test_a_removed_output_disappears_with_its_folder(out: Path) -> None:
+    write_site(SITE, out)
+    remaining = tuple(o for o in SITE if o.path != "blog/second/index.html")
+    assert write_site(remaining, out) == WriteStats(written=0, unchanged=3, removed=1)
+    assert contents(out) == expected_tree(remaining)
+
+
+def test_an_old_file_with_other_permissions_is_written_fresh(out: Path) -> None:
+    write_site(SITE, out)
+    (out / "index.html").chmod(0o600)
+    assert write_site(SITE, out) == WriteStats(written=1, unchanged=3, removed=0)
+    assert (out / "index.html").stat().st_mode & 0o777 == 0o644
+
+
+def test_git_cname_and_nojekyll_survive_but_stale_files_go(out: Path) -> None:
+    write_site(SITE, out)
+    (out / ".git" / "objects" / "ab").mkdir(parents=True)
+    (out / ".git" / "HEAD").write_bytes(b"ref: refs/heads/gh-pages\n")
+    (out / ".git" / "objects" / "ab" / "cdef").write_bytes(b"\x00blob")
+    (out / "CNAME").write_bytes(b"blog.example.org\n")
+    (out / ".nojekyll").write_bytes(b"")
+    (out / "stale.html").write_bytes(b"old")
+    kept = {p: v for p, v in snapshot(out).items() if p.split("/")[0] in KEEP}
+    assert write_site(SITE, out) == WriteStats(written=0, unchanged=4, removed=1)
+    after = snapshot(out)
+    assert {p: v for p, v in after.items() if p.split("/")[0] in KEEP and v[0] is not None} == {
+        p: v for p, v in kept.items() if v[0] is not None
+    }
+    assert "stale.html" not in after
+
+
+def test_an_output_named_like_a_kept_entry_wins(out: Path) -> None:
+    write_site(SITE, out)
+    (out / "CNAME").write_bytes(b"old.example.org\n")
+    write_site((*SITE, Output("CNAME", b"new.example.org\n")), out)
+    assert (out / "CNAME").read_bytes() == b"new.example.org\n"
+
+
+def test_a_generator_failing_midway_leaves_the_output_untouched(out: Path) -> None:
+    write_site(SITE, out)
+    before = snapshot(out)
+
+    def failing() -> Iterator[Output]:
+        yield SITE[0]
+        yield SITE[1]
+        raise RuntimeError("template exploded")
+
+    with pytest.raises(RuntimeError, match="template exploded"):
+        write_site(failing(), out)
+    assert snapshot(out) == before
+    assert siblings(out) == []
+
+
+def test_a_failure_while_staging_removes_the_staging_folder(out: Path) -> None:
+    write_site(SITE, out)
+    (out / "CNAME").write_bytes(b"blog.example.org\n")
+    before = snapshot(out)
+    broken = (*SITE, Output("blog/middle.html", "not bytes"))  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        write_site(broken, out)
+    assert snapshot(out) == before
+    assert siblings(out) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["../escape.html", "a/../../escape.html", "/etc/passwd", "a\\b.html", "..\\x", "a//b", "a/", "", ".",
+     "a/./b", "nul\0.html", MARKER],
+)
+def test_a_bad_output_path_is_refused_before_anything_is_written(out: Path, path: str) -> None:
+    with pytest.raises(BuildError) as caught:
+        write_site((*SITE, Output(path, b"x")), out)
+    assert len(caught.value.diagnostics) == 1
+    assert not out.exists()
+    assert siblings(out) == []
+    assert not (out.parent.parent / "escape.html").exists()
+
+
+def test_duplicate_and_file_folder_clashes_are_all_reported(out: Path) -> None:
+    outputs = (*SITE, Output("index.html", b"again"), Output("css", b"a file where a folder is"))
+    with pytest.raises(BuildError) as caught:
+        write_site(outputs, out)
+    assert [(d.path, d.message) for d in caught.value.diagnostics] == [
+        ("css", "output path is both a file and a folder (of css/site.css)"),
+        ("index.html", "two outputs for the same path"),
+    ]
+    assert not out.exists()
+
+
+def test_write_site_refuses_a_foreign_folder_and_leaves_it_alone(out: Path) -> None:
+    out.mkdir(parents=True)
+    (out / "thesis.tex").write_bytes(b"years of work")
+    with pytest.raises(BuildError, match="holds no .blog-build marker"):
+        write_site(SITE, out)
+    assert contents(out) == {"thesis.tex": b"years of work"}
+    assert siblings(out) == []
+
+
+def test_a_folder_holding_only_kept_entries_is_adopted(out: Path) -> None:
+    (out / ".git").mkdir(parents=True)
+    (out / "CNAME").write_bytes(b"blog.example.org\n")
+    write_site(SITE, out)
+    assert (out / ".git").is_dir() and (out / "CNAME").read_bytes() == b"blog.example.org\n"
+
+
+def test_a_symlinked_output_is_written_through(tmp_path: Path) -> None:
+    real = tmp_path / "www" / "real"
+    link = tmp_path / "output"
+    real.parent.mkdir()
+    link.symlink_to(real, target_is_directory=True)
+    write_site(SITE, link)
+    write_site(SITE[:2], link)
+    assert link.is_symlink()
+    assert contents(real) == expected_tree(SITE[:2])
+
+
+def test_the_rename_fallback_gives_the_same_result(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writer, "_exchange", lambda first, second: False)
+    write_site(SITE, out)
+    before = snapshot(out)
+    assert write_site(SITE[1:], out) == WriteStats(written=0, unchanged=3, removed=1)
+    after = snapshot(out)
+    assert contents(out) == expected_tree(SITE[1:])
+    assert all(after[o.path] == before[o.path] for o in SITE[1:])
+    assert siblings(out) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Leftovers of killed builds
+
+
+def test_a_leftover_staging_folder_is_removed_by_the_next_write(out: Path) -> None:
+    write_site(SITE, out)
+    for name in (f".{out.name}.staging-99999", f".{out.name}.old-12"):
+        (out.parent / name / "half").mkdir(parents=True)
+    (out.parent / ".output.staging-mine").mkdir()  # not a pid: not ours
+    write_site(SITE, out)
+    assert siblings(out) == [".output.staging-mine"]
+
+
+def test_a_leftover_old_build_is_restored_when_the_output_is_missing(out: Path) -> None:
+    write_site(SITE, out)
+    good = contents(out)
+    os.rename(out, out.parent / f".{out.name}.old-4242")
+    (out.parent / f".{out.name}.staging-4242" / "partial").mkdir(parents=True)
+    clean_stale_staging(out)
+    assert contents(out) == good
+    assert siblings(out) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Guarding the output folder
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "home" / "me" / "blogs" / "site"
+    (root / "content" / "posts").mkdir(parents=True)
+    (root / "content" / "posts" / "a.md").write_text("# a\n")
+    monkeypatch.setenv("HOME", str(tmp_path / "home" / "me"))
+    monkeypatch.chdir(root)
+    return root
+
+
+def refusal(out: Path, site: Path, content: Path | None = None) -> str:
+    with pytest.raises(BuildError) as caught:
+        check_output_dir(out, site, content or site / "content")
+    [diagnostic] = caught.value.diagnostics
+    assert diagnostic.path == out.as_posix()
+    assert diagnostic.message.startswith(f"refusing to write the site into {out.resolve()}: ")
+    return diagnostic.message.rsplit(": ", 1)[1]
+
+
+def test_check_refuses_the_site_folder_and_its_ancestors(site: Path) -> None:
+    assert refusal(Path("."), site) == "it is the site folder"
+    assert refusal(Path(".."), site) == "it contains the site folder"
+    assert refusal(Path("/"), site) == "it is the filesystem root"
+
+
+def test_check_refuses_the_home_folder(site: Path) -> None:
+    assert refusal(Path.home(), site) == "it is your home folder"
+    assert refusal(Path("~").expanduser() / "..", site) == "it contains the site folder"
+    assert refusal(site.parent.parent.parent, site) == "it contains the site folder"
+
+
+def test_check_refuses_the_content_folder_and_folders_in_or_around_it(site: Path) -> None:
+    assert refusal(Path("content"), site) == "it is the content folder"
+    assert refusal(Path("content/posts"), site) == "it is inside the content folder"
+    (site / "src" / "content").mkdir(parents=True)
+    assert refusal(Path("src"), site, site / "src" / "content") == "it contains the content folder"
+
+
+def test_check_follows_symlinks(site: Path) -> None:
+    (site / "output").symlink_to(site / "content", target_is_directory=True)
+    assert refusal(Path("output"), site) == "it is the content folder"
+
+
+def test_check_refuses_a_foreign_folder_or_a_file(site: Path) -> None:
+    (site / "docs").mkdir()
+    (site / "docs" / "notes.txt").write_text("mine")
+    assert "holds no .blog-build marker" in refusal(Path("docs"), site)
+    (site / "output").write_text("a file")
+    assert refusal(Path("output"), site) == "it exists and is not a folder"
+
+
+def test_check_accepts_a_new_empty_or_earlier_output(site: Path) -> None:
+    check_output_dir(Path("output"), site, site / "content")
+    check_output_dir(site / "public", site, site / "content")
+    (site / "output").mkdir()
+    check_output_dir(Path("output"), site, site / "content")
+    write_site(SITE, site / "output")
+    check_output_dir(Path("output"), site, site / "content")
+
+
+# ---------------------------------------------------------------------------------------------
+# SIGKILL at random moments
+
+KILLED_WRITER = """
+import pickle, sys
+from pathlib import Path
+from blog import writer
+
+out, fallback = Path(sys.argv[1]), sys.argv[2] == "1"
+if fallback:
+    writer._exchange = lambda first, second: False
+writer.write_site(pickle.load(sys.stdin.buffer), out)
+"""
+
+
+def big_site(version: str) -> tuple[Output, ...]:
+    """3000 posts, one in fifteen differing between versions, and 20 files only this version has.
+
+    Creating a file is what costs time, so most files stay the same; a mix of two versions still
+    shows, because every version changes files spread over the whole tree.
+    """
+    posts = tuple(
+        Output(f"posts/{i % 40:02d}/{i}.html", (f"{version} {i}\n" if i % 15 == 0 else f"same {i}\n").encode() * 30)
+        for i in range(3000)
+    )
+    return posts + tuple(Output(f"only-{version}/{i}.txt", version.encode()) for i in range(20))
+
+
+def run_writer(out: Path, version: str, fallback: bool = False) -> subprocess.Popen[bytes]:
+    """A separate process writing `big_site(version)`; `fallback` turns off the atomic exchange."""
+    env = dict(os.environ, PYTHONPATH=str(PACKAGE_ROOT))
+    command = [sys.executable, "-c", KILLED_WRITER, str(out), "1" if fallback else "0"]
+    process = subprocess.Popen(command, cwd=out.parent, env=env, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdin is not None
+    process.stdin.write(pickle.dumps(big_site(version)))
+    process.stdin.close()
+    return process
+
+
+def wait_for_staging(out: Path, process: subprocess.Popen[bytes]) -> None:
+    """Return once the writer has created its staging folder (or has ended)."""
+    staging = f".{out.name}.staging-{process.pid}"
+    while process.poll() is None and staging not in os.listdir(out.parent):
+        time.sleep(0.001)
+
+
+def finish(process: subprocess.Popen[bytes]) -> None:
+    assert process.wait(timeout=60) == 0, process.stderr.read().decode() if process.stderr else ""
+
+
+def test_sigkill_at_random_moments_leaves_one_complete_build(out: Path) -> None:
+    """Kills spread from before staging to after the swap; each leaves exactly one whole build."""
+    kills = 10
+    cname = {"CNAME": b"blog.example.org\n"}
+    finish(run_writer(out, "v0"))
+    (out / "CNAME").write_bytes(cname["CNAME"])
+    process = run_writer(out, "v1")  # a typical rebuild, timed from staging to exit
+    wait_for_staging(out, process)
+    started = time.perf_counter()
+    finish(process)
+    staging_time = time.perf_counter() - started
+    assert contents(out) == expected_tree(big_site("v1"), cname)
+    good = snapshot(out)
+
+    chance = random.Random(20240601)
+    for attempt in range(kills):
+        version = f"v{attempt + 2}"
+        process = run_writer(out, version, fallback=attempt % 2 == 1)
+        if attempt > 0:  # the first kill lands before staging starts
+            wait_for_staging(out, process)
+            time.sleep(staging_time * 1.3 * (attempt - chance.random()) / (kills - 1))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+
+        clean_stale_staging(out)  # what the next build does first
+        assert siblings(out) == []
+        now = snapshot(out); print(attempt, "same" if now == good else "new", round(staging_time,2))
+        if now != good:  # the kill came after the swap: then it must be exactly the new build
+            assert contents(out) == expected_tree(big_site(version), cname), attempt
+            good = now
+    write_site(big_site("final"), out)
+    assert siblings(out) == []
+    assert contents(out) == expected_tree(big_site("final"), cname)
