@@ -397,8 +397,8 @@ def render_route(
         where = _display_path(exc.filename, config) if exc.filename else None
         return None, (_located(exc.message or str(exc), where, exc.lineno, route, config),)
     except RecursionError:
-        message = f"{name}: templates include or extend each other in a loop"
-        return None, (error(_route_source(route, config), message),)
+        message = f"template {name!r} includes or extends itself in a loop"
+        return None, (_located(message, _template_path(env, name, config), None, route, config),)
     except Exception as exc:  # template code may raise anything; locate it if it came from a template
         where, line = _innermost_template_frame(exc.__traceback__, config)
         if where is None and not isinstance(exc, jinja2.TemplateError):
@@ -414,6 +414,15 @@ def _located(message: str, where: str | None, line: int | None, route: Route, co
     if where is None:
         return error(_route_source(route, config), f"{message} (rendering {route.url})")
     return error(where, message, line)
+
+
+def _template_path(env: jinja2.Environment, name: str, config: SiteConfig) -> str | None:
+    """Where the loader finds `name`, as shown in diagnostics."""
+    try:
+        _, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound:
+        return None
+    return _display_path(filename, config) if filename else None
 
 
 def _route_source(route: Route, config: SiteConfig) -> str:

@@ -369,6 +369,20 @@ def wait_for_staging(out: Path, process: subprocess.Popen[bytes]) -> None:
         time.sleep(0.001)
 
 
+def wait_for_change(out: Path, process: subprocess.Popen[bytes]) -> None:
+    """Return once `out` is not the folder it was, as it was (swapped, changed or gone), or the
+    writer ended. A correct writer never changes the old folder while it is at `out`."""
+    before = out.stat()
+    while process.poll() is None:
+        try:
+            now = out.stat()
+        except FileNotFoundError:
+            return
+        if (now.st_ino, now.st_mtime_ns) != (before.st_ino, before.st_mtime_ns):
+            return
+        time.sleep(0.0002)
+
+
 def finish(process: subprocess.Popen[bytes]) -> None:
     assert process.wait(timeout=60) == 0, process.stderr.read().decode() if process.stderr else ""
 
@@ -391,9 +405,14 @@ def test_sigkill_at_random_moments_leaves_one_complete_build(out: Path) -> None:
     for attempt in range(kills):
         version = f"v{attempt + 2}"
         process = run_writer(out, version, fallback=attempt % 2 == 1)
-        if attempt > 0:  # the first kill lands before staging starts
+        if attempt == 0:  # before staging starts
+            pass
+        elif attempt <= kills // 2:  # spread over staging, swap and clean-up
             wait_for_staging(out, process)
-            time.sleep(staging_time * 1.3 * (attempt - chance.random()) / (kills - 1))
+            time.sleep(staging_time * 1.3 * (attempt - chance.random()) / (kills // 2))
+        else:  # just as the new tree replaces the old one
+            wait_for_change(out, process)
+            time.sleep(staging_time * 0.2 * chance.random())
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
 

@@ -1,0 +1,657 @@
+"""Markdown + Pygments → HTML for one post: body, excerpt, table of contents, within a time budget.
+
+Rendering is a pure function of the post's text and `MarkupOptions`, so its result can be cached.
+Every post gets a fresh `markdown.Markdown` instance: heading ids, footnote numbers and the
+abbreviation list must not leak from one post into the next.
+
+Time budget. Python-Markdown has inputs that take super-linear time (`'[a](' * 20_000` runs for
+minutes) or recurse past the interpreter's limit (`'1. ' * 10_000`). `render` therefore runs the
+work under a deadline and turns both failures into an error diagnostic naming the file:
+
+* In the main thread it arms `signal.setitimer(ITIMER_REAL)` whose handler raises a private
+  `BaseException` (so no `except Exception` inside a library can swallow it). Measured: CPython's
+  regex engine checks for pending signals every few thousand steps, so even a backtracking
+  pattern stuck inside `re` is interrupted; every R18 generator stops within milliseconds of the
+  deadline. This costs nothing per post, which matters because most posts are small.
+* Signals only reach the main thread, so elsewhere (a preview server rebuilding in a worker
+  thread) the post is rendered in a child process (fork where available: no re-import, about a
+  millisecond) that is killed when the deadline passes.
+"""
+
+from __future__ import annotations
+
+import html
+import multiprocessing
+import re
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from multiprocessing.connection import Connection
+from typing import Any, Callable, Mapping
+
+import markdown
+from markdown.extensions.attr_list import AttrListExtension, AttrListTreeprocessor
+from markdown.extensions.toc import slugify_unicode
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from .config import SiteConfig
+from .errors import Diagnostic, error, warning
+from .model import Post, Rendered, TocItem
+
+
+@dataclass(frozen=True, slots=True)
+class MarkupOptions:
+    """Everything besides the post's own text that changes its rendering (part of the cache key)."""
+
+    excerpt_paragraphs: int = 1
+    timeout: float = 10.0  # seconds per post
+
+
+def options_from_config(config: SiteConfig) -> MarkupOptions:
+    return MarkupOptions(excerpt_paragraphs=config.excerpt_paragraphs, timeout=config.render_timeout)
+
+
+# --------------------------------------------------------------------------- Markdown instance
+
+_EXTENSIONS = (
+    "pymdownx.superfences",
+    "pymdownx.highlight",
+    "tables",
+    "footnotes",
+    "toc",
+    "admonition",
+    "def_list",
+    "abbr",
+    "md_in_html",
+)
+
+
+def _extension_configs() -> dict[str, dict[str, Any]]:
+    """A new dict per instance, because extensions keep a reference to what they are given."""
+    return {
+        # Never guess a language: a wrong guess colours prose as code and differs between
+        # Pygments versions. Classes only, so the light and dark style sheets can switch.
+        "pymdownx.highlight": {"guess_lang": False, "use_pygments": True, "noclasses": False},
+        "toc": {"permalink": False, "slugify": slugify_unicode},
+    }
+
+
+# attr_list's `{...}` at the end of a block also matches template syntax that technical posts
+# quote in prose (`{% raw %}`, `{{ x }}`, `{# note #}`) and turns it into attributes. This
+# lookahead leaves those alone while `{#id}`, `{.class}` and `{: key=value }` keep working.
+_TEMPLATE_SAFE_ATTRS = r"\{\:?[ ]*(?![%{]|#[^\}\n]*#[ ]*\})([^\}\n ][^\n]*)\}"
+
+
+class _TemplateSafeAttrListTreeprocessor(AttrListTreeprocessor):
+    BASE_RE = _TEMPLATE_SAFE_ATTRS
+    HEADER_RE = re.compile(r"[ ]+{}[ ]*$".format(_TEMPLATE_SAFE_ATTRS))
+    BLOCK_RE = re.compile(r"\n[ ]*{}[ ]*$".format(_TEMPLATE_SAFE_ATTRS))
+    INLINE_RE = re.compile(r"^{}".format(_TEMPLATE_SAFE_ATTRS))
+
+
+class _TemplateSafeAttrListExtension(AttrListExtension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # Registered under the standard name so superfences still sees attr_list as enabled.
+        md.treeprocessors.register(_TemplateSafeAttrListTreeprocessor(md), "attr_list", 8)
+        md.registerExtension(self)
+
+
+def _markdown() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=[*_EXTENSIONS, _TemplateSafeAttrListExtension()],
+        extension_configs=_extension_configs(),
+        output_format="html",
+    )
+
+
+# --------------------------------------------------------------------------- source scan
+
+_QUOTE_PREFIX = re.compile(r"^(?:[ ]{0,3}>[ ]?)+")
+_LIST_ITEM = re.compile(r"^[ ]{0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
+_FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Fence:
+    line: int  # 0-based line of the opening fence in the body
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where the body's code is, found line by line (Markdown's parser keeps no line numbers)."""
+
+    fences: tuple[_Fence, ...]
+    code_lines: frozenset[int]  # 0-based lines inside fenced or indented code, fences included
+
+
+def _fence_language(info: str) -> str:
+    """The language of a fence header: ```` ```lang opts ```` or ```` ```{.lang #id} ````."""
+    info = info.strip()
+    if info.startswith("{"):
+        classes = [word[1:] for word in info.strip("{}").split() if word.startswith(".")]
+        return classes[0] if classes else ""
+    match = re.match(r"[\w#.+-]*", info)
+    return match.group(0) if match else ""
+
+
+def _scan(body: str) -> _Layout:
+    """Find fences (with their languages) and code lines, as superfences and Markdown see them.
+
+    Blockquote markers are stripped first; 4-space indented lines after a blank line are code
+    unless they continue a list item.
+    """
+    fences: list[_Fence] = []
+    code: set[int] = set()
+    fence: str | None = None
+    previous_blank, in_list, in_indented = True, False, False
+    for number, raw in enumerate(body.split("\n")):
+        line = _QUOTE_PREFIX.sub("", raw, count=1).expandtabs(4)
+        stripped = line.strip()
+        if fence is not None:
+            code.add(number)
+            if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
+                fence = None
+            continue
+        if not stripped:
+            previous_blank = True
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        in_indented = indent >= 4 and not in_list and (previous_blank or in_indented)
+        if in_indented:
+            code.add(number)
+        elif (opening := _FENCE_OPEN.match(stripped)) and not (
+            opening.group("fence")[0] == "`" and "`" in opening.group("info")
+        ):
+            fence = opening.group("fence")
+            code.add(number)
+            fences.append(_Fence(number, _fence_language(opening.group("info"))))
+        elif _LIST_ITEM.match(line):
+            in_list = True
+        elif indent == 0 and previous_blank:
+            in_list = False
+        previous_blank = False
+    return _Layout(tuple(fences), frozenset(code))
+
+
+def _is_known_language(language: str) -> bool:
+    try:
+        get_lexer_by_name(language)  # case-insensitive, knows every alias
+    except ClassNotFound:
+        return False
+    return True
+
+
+def _language_warnings(layout: _Layout, source: str, body_line: int) -> tuple[Diagnostic, ...]:
+    return tuple(
+        warning(source, f"unknown code language '{f.language}'; rendered as plain text", body_line + f.line)
+        for f in layout.fences
+        if f.language and not _is_known_language(f.language)
+    )
+
+
+# --------------------------------------------------------------------------- "more" markers
+
+_MAX_MARKERS = 256
+
+
+@dataclass(frozen=True, slots=True)
+class _Markers:
+    """Every `<!-- more -->` outside code, swapped for a unique private-use token before rendering.
+
+    Tokens are plain text to Markdown, so a marker inside a paragraph splits that paragraph, and
+    they contain no word characters, so a marker in a heading does not change the heading's id.
+    """
+
+    edge: str
+    originals: tuple[str, ...]  # the marker text each token replaced, by token index
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(f"{re.escape(self.edge)}([\ue001-\ue100]){re.escape(self.edge)}")
+
+    def strip(self, text: str) -> str:
+        return self.pattern.sub("", text) if self.originals else text
+
+
+def _mark(body: str, layout: _Layout) -> tuple[str, _Markers]:
+    """Replace markers on non-code lines by tokens; the render decides which one splits."""
+    longest = max((len(run) for run in re.findall("\ue000+", body)), default=0)
+    edge = "\ue000" * (longest + 1)
+    originals: list[str] = []
+
+    def swap(match: re.Match[str]) -> str:
+        if len(originals) == _MAX_MARKERS:
+            return match.group(0)
+        originals.append(match.group(0))
+        return f"{edge}{chr(0xE000 + len(originals))}{edge}"  # index i is chr(0xE001 + i)
+
+    lines = [line if n in layout.code_lines else _MORE.sub(swap, line) for n, line in enumerate(body.split("\n"))]
+    return "\n".join(lines), _Markers(edge, tuple(originals))
+
+
+# --------------------------------------------------------------------------- HTML events
+
+_VOID = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+_CODE_CONTEXT = frozenset({"pre", "code", "kbd", "samp", "textarea"})
+_RAW_CONTEXT = frozenset({"script", "style"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    kind: str  # "start", "startend", "end", "data" or "other" (comments, entities, declarations)
+    tag: str
+    attrs: tuple[tuple[str, str | None], ...]
+    raw: str  # the exact source text, so joining every event's raw gives the input back
+
+
+class _Recorder(HTMLParser):
+    """Cuts HTML into events that keep their source text, so untouched parts stay byte-identical."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.found: list[tuple[str, str, tuple[tuple[str, str | None], ...], tuple[int, int]]] = []
+
+    def _add(self, kind: str, tag: str = "", attrs: list[tuple[str, str | None]] | None = None) -> None:
+        self.found.append((kind, tag, tuple(attrs or ()), self.getpos()))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._add("start", tag, attrs)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._add("startend", tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._add("end", tag)
+
+    def handle_data(self, data: str) -> None:
+        self._add("data")
+
+    def handle_entityref(self, name: str) -> None:
+        self._add("other")
+
+    def handle_charref(self, name: str) -> None:
+        self._add("other")
+
+    def handle_comment(self, data: str) -> None:
+        self._add("other")
+
+    def handle_decl(self, decl: str) -> None:
+        self._add("other")
+
+    def handle_pi(self, data: str) -> None:
+        self._add("other")
+
+    def unknown_decl(self, data: str) -> None:
+        self._add("other")
+
+
+def _events(text: str) -> tuple[_Event, ...]:
+    recorder = _Recorder()
+    recorder.feed(text)
+    recorder.close()
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    offsets = [line_starts[line - 1] + col for _, _, _, (line, col) in recorder.found] + [len(text)]
+    return tuple(
+        _Event(kind, tag, attrs, text[offsets[i] : offsets[i + 1]])
+        for i, (kind, tag, attrs, _) in enumerate(recorder.found)
+    )
+
+
+def _start_tag(event: _Event, drop: str) -> str:
+    """Rebuild a start tag without attribute `drop`; other tags keep their source text."""
+    if not any(name == drop for name, _ in event.attrs):
+        return event.raw
+    attrs = "".join(
+        f" {name}" if value is None else f' {name}="{html.escape(value)}"'
+        for name, value in event.attrs
+        if name != drop
+    )
+    return f"<{event.tag}{attrs}{' /' if event.kind == 'startend' else ''}>"
+
+
+# --------------------------------------------------------------------------- excerpts
+
+
+def _is_footnote_part(event: _Event) -> bool:
+    attrs = dict(event.attrs)
+    return (event.tag == "sup" and (attrs.get("id") or "").startswith("fnref")) or (
+        event.tag == "div" and "footnote" in (attrs.get("class") or "").split()
+    )
+
+
+def _clean_excerpt(fragment: str) -> str:
+    """Well-formed excerpt HTML: footnote references and lists dropped, ids removed, tags closed.
+
+    Several excerpts share one list page, so ids would collide and footnote links would point at
+    notes that are not there. Elements the cut left open are closed, or dropped when still empty.
+    """
+    out: list[str] = []
+    stack: list[tuple[str, int]] = []  # open tag, index of its start tag in `out`
+    skipping = 0  # depth inside a dropped footnote element
+    for event in _events(fragment):
+        if skipping:
+            if event.kind == "start" and event.tag not in _VOID:
+                skipping += 1
+            elif event.kind == "end":
+                skipping -= 1
+        elif event.kind in ("start", "startend") and _is_footnote_part(event):
+            skipping = 1 if event.kind == "start" else 0
+        elif event.kind == "start" and event.tag not in _VOID:
+            stack.append((event.tag, len(out)))
+            out.append(_start_tag(event, "id"))
+        elif event.kind in ("start", "startend"):
+            out.append(_start_tag(event, "id"))
+        elif event.kind == "end":
+            if any(tag == event.tag for tag, _ in stack):
+                while stack:
+                    tag, _ = stack.pop()
+                    out.append(f"</{tag}>")
+                    if tag == event.tag:
+                        break
+        else:
+            out.append(event.raw)
+    while stack:
+        tag, start = stack.pop()
+        if "".join(out[start + 1 :]).strip():
+            out.append(f"</{tag}>")
+        else:
+            del out[start:]
+    return "".join(out).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    tag: str  # "#text" for loose text between elements
+    start: int  # index of the first event
+    end: int  # index after the last event
+
+
+def _top_level_blocks(events: tuple[_Event, ...]) -> tuple[_Block, ...]:
+    """The document's top-level elements, each whole, so a cut never lands inside one."""
+    blocks: list[_Block] = []
+    open_tags: list[str] = []
+    start = 0
+    for index, event in enumerate(events):
+        if open_tags:
+            if event.kind == "start" and event.tag not in _VOID:
+                open_tags.append(event.tag)
+            elif event.kind == "end" and event.tag in open_tags:
+                while open_tags.pop() != event.tag:
+                    pass
+                if not open_tags:
+                    blocks.append(_Block(events[start].tag, start, index + 1))
+        elif event.kind == "start" and event.tag not in _VOID:
+            start = index
+            open_tags.append(event.tag)
+        elif event.kind in ("start", "startend"):
+            blocks.append(_Block(event.tag, index, index + 1))
+        elif event.kind != "end" and event.raw.strip():  # stray end tags and blank text are no block
+            blocks.append(_Block("#text", index, index + 1))
+    if open_tags:
+        blocks.append(_Block(events[start].tag, start, len(events)))
+    return tuple(blocks)
+
+
+def _leading_paragraphs(full_html: str, paragraphs: int) -> tuple[str, bool]:
+    """Whole top-level elements up to the Nth paragraph (or the last one, or the first element)."""
+    events = _events(full_html)
+    blocks = _top_level_blocks(events)
+    if not blocks:
+        return "", False
+    ends = [i + 1 for i, block in enumerate(blocks) if block.tag == "p"]
+    count = ends[min(paragraphs, len(ends)) - 1] if ends else 1
+    taken = "".join(event.raw for event in events[blocks[0].start : blocks[count - 1].end])
+    return _clean_excerpt(taken), count < len(blocks)
+
+
+def _resolve_markers(rendered: str, markers: _Markers) -> tuple[str, str | None]:
+    """Put markers that landed in code or attributes back as text; return the splitting token.
+
+    The first token in running text is the split; later ones vanish like the HTML comment they
+    were. Markers inside code come back escaped, exactly as Markdown would have shown them.
+    """
+    out: list[str] = []
+    context: list[str] = []
+    split: str | None = None
+    removed: list[str] = []
+    pattern = markers.pattern
+
+    def restore(raw: str, escape: bool) -> str:
+        def original(match: re.Match[str]) -> str:
+            text = markers.originals[ord(match.group(1)) - 0xE001]
+            return html.escape(text) if escape else text
+
+        return pattern.sub(original, raw)
+
+    for event in _events(rendered):
+        if event.kind == "start" and event.tag not in _VOID:
+            context.append(event.tag)
+        elif event.kind == "end" and event.tag in context:
+            while context.pop() != event.tag:
+                pass
+        if event.kind != "data":
+            out.append(restore(event.raw, escape=True))
+        elif any(tag in _RAW_CONTEXT for tag in context):
+            out.append(restore(event.raw, escape=False))
+        elif any(tag in _CODE_CONTEXT for tag in context):
+            out.append(restore(event.raw, escape=True))
+        else:
+            for match in pattern.finditer(event.raw):
+                if split is None:
+                    split = match.group(0)
+                else:
+                    removed.append(match.group(0))
+            out.append(event.raw)
+    result = "".join(out)
+    for token in removed:
+        result = _drop_token(result, token)
+    return result, split
+
+
+def _drop_token(text: str, token: str) -> str:
+    """Remove a token, and the paragraph around it when it was the only thing in it."""
+    return re.sub(rf"<p>\s*{re.escape(token)}\s*</p>\n?", "", text).replace(token, "")
+
+
+def _split_at(rendered: str, token: str) -> tuple[str, str, bool]:
+    """(full HTML, excerpt HTML, has_more) for a post cut at a marker token."""
+    before, after = re.sub(rf"<p>\s*{re.escape(token)}\s*</p>", token, rendered).split(token, 1)
+    has_more = bool(re.sub(r"</[^>]*>|\s+", "", after))
+    return _drop_token(rendered, token), _clean_excerpt(before), has_more
+
+
+# --------------------------------------------------------------------------- one post, unbounded
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What rendering needs from a `Post`; small and picklable for a child process."""
+
+    source: str
+    body: str
+    summary: str | None
+    body_line: int
+    excerpt_paragraphs: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    message: str
+
+
+_Outcome = tuple[Rendered, tuple[Diagnostic, ...]] | _Failed
+
+
+def _toc(tokens: list[Mapping[str, Any]], markers: _Markers) -> tuple[TocItem, ...]:
+    return tuple(
+        TocItem(
+            level=int(token["level"]),
+            id=markers.strip(token["id"]),
+            title=" ".join(markers.strip(html.unescape(token["name"])).split()),
+            children=_toc(token["children"], markers),
+        )
+        for token in tokens
+    )
+
+
+def _render_job(job: _Job) -> _Outcome:
+    try:
+        layout = _scan(job.body)
+        text, markers = _mark(job.body, layout)
+        md = _markdown()
+        rendered = md.convert(text)
+        toc = _toc(md.toc_tokens, markers)  # type: ignore[attr-defined]
+        rendered, split = _resolve_markers(rendered, markers) if markers.originals else (rendered, None)
+        if split is not None:
+            full, excerpt, has_more = _split_at(rendered, split)
+        elif job.summary:
+            full, excerpt, has_more = rendered, _clean_excerpt(_markdown().convert(job.summary)), True
+        else:
+            full = rendered
+            excerpt, has_more = _leading_paragraphs(rendered, job.excerpt_paragraphs)
+    except RecursionError:
+        return _Failed("Markdown nested too deeply to render (RecursionError); simplify this post")
+    return Rendered(full, excerpt, has_more, toc), _language_warnings(layout, job.source, job.body_line)
+
+
+# --------------------------------------------------------------------------- time budget
+
+
+class _Timeout(BaseException):
+    """Raised by the alarm handler; a BaseException so library `except Exception` lets it through."""
+
+
+def _timeout_message(timeout: float) -> str:
+    return f"rendering took longer than {timeout:g} s; simplify this post or raise render_timeout"
+
+
+def _run_with_alarm(job: _Job, timeout: float) -> _Outcome:
+    """Main thread: interrupt the render with SIGALRM, then restore any timer set by the caller."""
+    armed = True
+
+    def on_alarm(signum: int, frame: object) -> None:
+        if armed:
+            raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    started = time.monotonic()
+    outer_delay, outer_interval = 0.0, 0.0
+    try:
+        outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, timeout)
+        outcome = _render_job(job)
+        armed = False
+    except _Timeout:
+        outcome = _Failed(_timeout_message(timeout))
+    finally:
+        armed = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+        if outer_delay:
+            remaining = outer_delay - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(remaining, 1e-3), outer_interval)
+    return outcome
+
+
+def _child(connection: Connection, job: _Job) -> None:
+    connection.send(_render_job(job))
+    connection.close()
+
+
+def _run_in_child(job: _Job, timeout: float) -> _Outcome:
+    """Other threads: render in a child process and kill it when the deadline passes."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(sender, job), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            return _Failed(_timeout_message(timeout))
+        try:
+            outcome: _Outcome = receiver.recv()
+        except EOFError:
+            process.join()
+            return _Failed(f"the renderer process died (exit code {process.exitcode}); simplify this post")
+        return outcome
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receiver.close()
+
+
+def _can_use_alarm() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+_EMPTY = Rendered(html="", excerpt_html="", has_more=False)
+
+
+def render(post: Post, options: MarkupOptions) -> tuple[Rendered, tuple[Diagnostic, ...]]:
+    """Render a post's body, excerpt and TOC; problems come back as diagnostics, never raised."""
+    job = _Job(post.source, post.body, post.summary, post.body_line, options.excerpt_paragraphs)
+    run: Callable[[_Job, float], _Outcome] = _run_with_alarm if _can_use_alarm() else _run_in_child
+    outcome = run(job, options.timeout)
+    if isinstance(outcome, _Failed):
+        return _EMPTY, (error(post.source, outcome.message, post.body_line),)
+    return outcome
+
+
+# --------------------------------------------------------------------------- style sheet
+
+_RULE = re.compile(r"^(?P<selector>[^{]+?)\s*\{(?P<body>[^}]*)\}")
+
+
+def _rules(style: str) -> dict[str, dict[str, str]]:
+    """Pygments' rules for `style` as selector → declarations, all scoped under `.highlight`."""
+    try:
+        formatter = HtmlFormatter(style=style)
+    except ClassNotFound:
+        raise ValueError(f"unknown Pygments style {style!r}") from None
+    rules: dict[str, dict[str, str]] = {}
+    for line in formatter.get_style_defs(".highlight").splitlines():
+        match = _RULE.match(line.strip())
+        if not match:
+            continue
+        selector = match.group("selector")
+        if not selector.startswith(".highlight"):
+            selector = f".highlight {selector}"  # Pygments leaves `pre` and line numbers global
+        declarations = (part.split(":", 1) for part in match.group("body").split(";") if ":" in part)
+        rules.setdefault(selector, {}).update((k.strip(), v.strip()) for k, v in declarations)
+    return rules
+
+
+def _format_rules(rules: Mapping[str, Mapping[str, str]], indent: str = "") -> str:
+    return "".join(
+        f"{indent}{selector} {{ {'; '.join(f'{k}: {v}' for k, v in body.items())} }}\n"
+        for selector, body in rules.items()
+    )
+
+
+def pygments_css(light_style: str, dark_style: str) -> str:
+    """Style sheet for highlighted code: `light_style`, and `dark_style` for dark colour schemes.
+
+    In the dark block every property the light style sets and the dark one does not is `unset`,
+    so no light colour (say, a bold keyword or a red error border) bleeds into dark mode.
+    """
+    light, dark = _rules(light_style), _rules(dark_style)
+    merged = {
+        selector: {**{k: "unset" for k in light.get(selector, {}) if k not in dark.get(selector, {})}, **dark.get(selector, {})}
+        for selector in [*light, *(s for s in dark if s not in light)]
+    }
+    return (
+        f"/* Pygments styles: {light_style} (light), {dark_style} (dark) */\n"
+        + _format_rules(light)
+        + "@media (prefers-color-scheme: dark) {\n"
+        + _format_rules(merged, "  ")
+        + "}\n"
+    )
