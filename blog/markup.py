@@ -400,16 +400,35 @@ def _top_level_blocks(events: tuple[_Event, ...]) -> tuple[_Block, ...]:
     return tuple(blocks)
 
 
+_FIRST_PREFIX = 4096  # characters of HTML parsed first when looking for the leading paragraphs
+
+
 def _leading_paragraphs(full_html: str, paragraphs: int) -> tuple[str, bool]:
-    """Whole top-level elements up to the Nth paragraph (or the last one, or the first element)."""
+    """Whole top-level elements up to the Nth paragraph (or the last one, or the first element).
+
+    Parses a growing prefix of the HTML, because the opening paragraphs of a long post are
+    usually in its first few kilobytes; the last block of a prefix may be cut off, so it only
+    proves that more content follows.
+    """
+    size = _FIRST_PREFIX
+    while size < len(full_html):
+        events = _events(full_html[:size])
+        certain = _top_level_blocks(events)[:-1]
+        ends = [i + 1 for i, block in enumerate(certain) if block.tag == "p"]
+        if len(ends) >= paragraphs:
+            return _join_blocks(events, certain[: ends[paragraphs - 1]]), True
+        size *= 4
     events = _events(full_html)
     blocks = _top_level_blocks(events)
     if not blocks:
         return "", False
     ends = [i + 1 for i, block in enumerate(blocks) if block.tag == "p"]
     count = ends[min(paragraphs, len(ends)) - 1] if ends else 1
-    taken = "".join(event.raw for event in events[blocks[0].start : blocks[count - 1].end])
-    return _clean_excerpt(taken), count < len(blocks)
+    return _join_blocks(events, blocks[:count]), count < len(blocks)
+
+
+def _join_blocks(events: tuple[_Event, ...], blocks: tuple[_Block, ...]) -> str:
+    return _clean_excerpt("".join(event.raw for event in events[blocks[0].start : blocks[-1].end]))
 
 
 def _resolve_markers(rendered: str, markers: _Markers) -> tuple[str, str | None]:
@@ -417,12 +436,17 @@ def _resolve_markers(rendered: str, markers: _Markers) -> tuple[str, str | None]
 
     The first token in running text is the split; later ones vanish like the HTML comment they
     were. Markers inside code come back escaped, exactly as Markdown would have shown them.
+    Only the HTML up to the tag after the last token needs parsing.
     """
+    pattern = markers.pattern
+    last = max((match.end() for match in pattern.finditer(rendered)), default=0)
+    if not last:
+        return rendered, None
+    cut = rendered.find(">", last) + 1 or len(rendered)
     out: list[str] = []
     context: list[str] = []
     split: str | None = None
     removed: list[str] = []
-    pattern = markers.pattern
 
     def restore(raw: str, escape: bool) -> str:
         def original(match: re.Match[str]) -> str:
@@ -431,7 +455,7 @@ def _resolve_markers(rendered: str, markers: _Markers) -> tuple[str, str | None]
 
         return pattern.sub(original, raw)
 
-    for event in _events(rendered):
+    for event in _events(rendered[:cut]):
         if event.kind == "start" and event.tag not in _VOID:
             context.append(event.tag)
         elif event.kind == "end" and event.tag in context:
@@ -450,7 +474,7 @@ def _resolve_markers(rendered: str, markers: _Markers) -> tuple[str, str | None]
                 else:
                     removed.append(match.group(0))
             out.append(event.raw)
-    result = "".join(out)
+    result = "".join(out) + rendered[cut:]
     for token in removed:
         result = _drop_token(result, token)
     return result, split
@@ -458,13 +482,13 @@ def _resolve_markers(rendered: str, markers: _Markers) -> tuple[str, str | None]
 
 def _drop_token(text: str, token: str) -> str:
     """Remove a token, and the paragraph around it when it was the only thing in it."""
-    return re.sub(rf"<p>\s*{re.escape(token)}\s*</p>\n?", "", text).replace(token, "")
+    return re.sub(rf"<p>\s*{re.escape(token)}\s*</p>\n?", "", text).replace(token, "").strip()
 
 
 def _split_at(rendered: str, token: str) -> tuple[str, str, bool]:
     """(full HTML, excerpt HTML, has_more) for a post cut at a marker token."""
     before, after = re.sub(rf"<p>\s*{re.escape(token)}\s*</p>", token, rendered).split(token, 1)
-    has_more = bool(re.sub(r"</[^>]*>|\s+", "", after))
+    has_more = re.fullmatch(r"(?:\s|</[^>]*>)*", after) is None
     return _drop_token(rendered, token), _clean_excerpt(before), has_more
 
 
@@ -509,7 +533,7 @@ def _render_job(job: _Job) -> _Outcome:
         md = _markdown()
         rendered = md.convert(text)
         toc = _toc(md.toc_tokens, markers)  # type: ignore[attr-defined]
-        rendered, split = _resolve_markers(rendered, markers) if markers.originals else (rendered, None)
+        rendered, split = _resolve_markers(rendered, markers)
         if split is not None:
             full, excerpt, has_more = _split_at(rendered, split)
         elif job.summary:

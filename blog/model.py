@@ -47,7 +47,7 @@ class Post:
     updated: datetime | None
     tags: tuple[str, ...]  # as the author spelled them, duplicates removed, in order
     slug: str
-    url: str  # site-relative URL, starts and ends with "/"
+    url: str  # site-relative URL, starts with "/"; ends with "/" or names a file ("/x.html")
     summary: str | None
     draft: bool
     image: str | None

@@ -13,7 +13,8 @@ WIDTH = 30
 class ProgressBar:
     """Callable progress sink: `bar(stage, done, total)`; silent unless the stream is a terminal."""
 
-    def __init__(self, stream: TextIO = sys.stderr, enabled: bool | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None) -> None:
+        stream = sys.stderr if stream is None else stream  # looked up now: tests swap sys.stderr
         self.stream = stream
         self.enabled = stream.isatty() if enabled is None else enabled
         self.started = time.monotonic()

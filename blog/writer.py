@@ -87,7 +87,7 @@ def _foreign(out: Path, keep: Sequence[str]) -> str | None:
     entries = set(os.listdir(out))
     if MARKER in entries or entries <= set(keep):
         return None
-    return f"it is not empty and holds no {MARKER} marker of an earlier build; empty it or choose another folder"
+    return f"it is not empty and has no {MARKER} marker of an earlier build; empty it or pick another folder"
 
 
 def _refusal(given: Path, out: Path, problem: str) -> Diagnostic:
@@ -357,7 +357,8 @@ def clean_stale_staging(out_dir: Path) -> None:
     if not out.parent.is_dir():
         return
     pattern = re.compile(rf"\.{re.escape(out.name)}\.(staging|old)-[0-9]+")
-    matches = sorted((m.group(1), m.group(0)) for n in os.listdir(out.parent) if (m := pattern.fullmatch(n)))
+    found = (pattern.fullmatch(name) for name in os.listdir(out.parent))
+    matches = sorted((m.group(1), m.group(0)) for m in found if m)
     leftovers = [out.parent / name for _, name in matches]
     olds = [out.parent / name for kind, name in matches if kind == "old"]
     if olds and not os.path.lexists(out):
