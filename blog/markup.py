@@ -569,19 +569,19 @@ def _run_with_alarm(job: _Job, timeout: float) -> _Outcome:
     started = time.monotonic()
     outer_delay, outer_interval = 0.0, 0.0
     try:
-        outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, timeout)
-        outcome = _render_job(job)
-        armed = False
+        try:
+            outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, timeout)
+            return _render_job(job)
+        finally:
+            armed = False  # an alarm delivered from here on is ignored, not raised
+            signal.setitimer(signal.ITIMER_REAL, 0)
     except _Timeout:
-        outcome = _Failed(_timeout_message(timeout))
+        return _Failed(_timeout_message(timeout))
     finally:
-        armed = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
         if outer_delay:
             remaining = outer_delay - (time.monotonic() - started)
             signal.setitimer(signal.ITIMER_REAL, max(remaining, 1e-3), outer_interval)
-    return outcome
 
 
 def _child(connection: Connection, job: _Job) -> None:
@@ -602,15 +602,15 @@ def _run_in_child(job: _Job, timeout: float) -> _Outcome:
             return _Failed(_timeout_message(timeout))
         try:
             outcome: _Outcome = receiver.recv()
-        except EOFError:
-            process.join()
-            return _Failed(f"the renderer process died (exit code {process.exitcode}); simplify this post")
-        return outcome
+            return outcome
+        except EOFError:  # the child died before sending anything
+            pass
     finally:
         if process.is_alive():
             process.kill()
         process.join()
         receiver.close()
+    return _Failed(f"the renderer process died (exit code {process.exitcode}); simplify this post")
 
 
 def _can_use_alarm() -> bool:

@@ -111,7 +111,8 @@ def fake_site(entries: tuple[Entry, ...], pages: tuple[Entry, ...] = ()) -> Site
 
 def sample() -> tuple[Site, tuple[Entry, ...]]:
     """Three posts newest first (the middle one without more), an about page, linked neighbours."""
-    newest = fake_post("newest", day=20, image="/photos/cover.svg", updated=datetime(2024, 6, 2, tzinfo=timezone.utc))
+    updated = datetime(2024, 6, 2, tzinfo=timezone.utc)
+    newest = fake_post("newest", day=20, image="/photos/cover.svg", updated=updated)
     middle = fake_post("middle", day=10, draft=True)
     oldest = fake_post("oldest", day=1, description="Oldest post description.")
     entries = (
@@ -127,7 +128,8 @@ def route_for(kind: str, site: Site, **fields) -> Route:
     """A route of each HTML kind over `site`, as routes.plan would make it."""
     tag = site.tags[0] if site.tags else None
     defaults = {
-        "index": dict(url="/", output_path="index.html", entries=site.entries, paginator=Paginator(1, 1, None, None, "/")),
+        "index": dict(url="/", output_path="index.html", entries=site.entries,
+                      paginator=Paginator(1, 1, None, None, "/")),
         "tag": dict(url=tag.url if tag else "/tags/x/", output_path="tags/x/index.html", tag=tag,
                     entries=tag.entries if tag else (), paginator=Paginator(1, 1, None, None, "/tags/x/")),
         "tags": dict(url="/tags/", output_path="tags/index.html"),
@@ -312,7 +314,8 @@ def hostile_site() -> tuple[Site, Entry]:
         extra=MappingProxyType({"note": XSS_TITLE}),
     )
     entry = fake_entry(post, tags=(XSS_TAG,))
-    entry = replace(entry, tags=(TagRef(XSS_TAG, "img-src-x", "/tags/img-src-x/"),), related=(post,), previous=post)
+    hostile_tag = TagRef(XSS_TAG, "img-src-x", "/tags/img-src-x/")
+    entry = replace(entry, tags=(hostile_tag,), related=(post,), previous=post)
     site = fake_site((entry,), (fake_entry(replace(post, kind="page", slug="about", url="/about/"), tags=()),))
     site = replace(site, tags=(Tag(XSS_TAG, "img-src-x", "/tags/img-src-x/", (entry,), (XSS_TAG,)),))
     return site, entry
@@ -374,13 +377,17 @@ def site_with(tmp_path: Path, files: dict[str, str], **config) -> SiteConfig:
 
 
 def test_site_template_overrides_the_theme(tmp_path: Path) -> None:
-    config = site_with(tmp_path, {"templates/post.html": "<!DOCTYPE html><title>mine</title><p>{{ page.title }}</p>\n"})
+    own = "<!DOCTYPE html><title>mine</title><p>{{ page.title }}</p>\n"
+    config = site_with(tmp_path, {"templates/post.html": own})
     site, entries = sample()
     assert render("post", site, config=config, entry=entries[0]) == "<!DOCTYPE html><title>mine</title><p>Newest</p>\n"
 
 
 def test_site_template_can_extend_the_theme_version(tmp_path: Path) -> None:
-    override = '{% extends "theme/post.html" %}\n{% block head %}\n<meta name="x-custom" content="{{ page.slug }}">\n{% endblock %}\n'
+    override = (
+        '{% extends "theme/post.html" %}\n'
+        '{% block head %}\n<meta name="x-custom" content="{{ page.slug }}">\n{% endblock %}\n'
+    )
     config = site_with(tmp_path, {"templates/post.html": override})
     site, entries = sample()
     root = parse(render("post", site, config=config, entry=entries[0]))
@@ -408,7 +415,8 @@ def test_undefined_name_in_site_template_is_located(tmp_path: Path) -> None:
 
 
 def test_syntax_error_in_site_template_is_located(tmp_path: Path) -> None:
-    config = site_with(tmp_path, {"templates/tags.html": "{% extends 'base.html' %}\n\n{% block content %}{% if %}{% endblock %}\n"})
+    broken = "{% extends 'base.html' %}\n\n{% block content %}{% if %}{% endblock %}\n"
+    config = site_with(tmp_path, {"templates/tags.html": broken})
     site, _ = sample()
     data, diagnostics = render_route(make_env(config), route_for("tags", site), site, config)
     assert data is None
