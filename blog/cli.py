@@ -21,14 +21,14 @@ from .taxonomy import tag_report
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
-SUMMARY_LABELS = (
-    ("post", "posts"),
-    ("page", "pages"),
-    ("index", "home pages"),
-    ("tag", "tag pages"),
-    ("archive", "archives"),
-    ("atom", "feeds"),
-    ("static", "static files"),
+# Route kinds grouped the way a reader of the summary thinks of them: (singular, plural, kinds).
+SUMMARY_GROUPS = (
+    ("post", "posts", ("post",)),
+    ("page", "pages", ("page",)),
+    ("list page", "list pages", ("index", "tag", "tags", "archive")),
+    ("feed", "feeds", ("atom", "rss", "tag_atom")),
+    ("static file", "static files", ("static", "theme_static", "pygments_css")),
+    ("other file", "other files", ("404", "sitemap", "robots")),
 )
 
 
@@ -68,9 +68,12 @@ def make_parser() -> argparse.ArgumentParser:
 
 def format_summary(report: BuildReport) -> str:
     """One screen: what was built, how long it took, what changed on disk."""
-    counts = report.counts
-    parts = [f"{counts[kind]} {label}" for kind, label in SUMMARY_LABELS if counts.get(kind)]
-    total = sum(counts.values())
+    parts = []
+    for singular, plural, kinds in SUMMARY_GROUPS:
+        count = sum(report.counts.get(kind, 0) for kind in kinds)
+        if count:
+            parts.append(f"{count} {singular if count == 1 else plural}")
+    total = sum(report.counts.values())
     lines = [
         f"Built {total} files in {report.seconds:.2f} s: " + ", ".join(parts),
         f"  → {report.output_dir} ({report.written} written, {report.unchanged} unchanged, {report.removed} removed)",
