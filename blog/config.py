@@ -172,6 +172,9 @@ def _check_values(values: Mapping[str, Any], path: str, where) -> list[Diagnosti
             ZoneInfo(values["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
             problems.append(error(path, f"timezone: unknown time zone {values['timezone']!r}", *where("timezone")))
+    for key in ("highlight_style", "highlight_style_dark"):
+        if key in values and not _is_pygments_style(values[key]):
+            problems.append(error(path, f"{key}: unknown Pygments style {values[key]!r}", *where(key)))
     if "base_url" in values and not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", values["base_url"]):
         problems.append(error(path, "base_url: expected an absolute http(s) URL such as 'https://example.org/'", *where("base_url")))
     if "permalink" in values:
@@ -188,6 +191,18 @@ def _check_values(values: Mapping[str, Any], path: str, where) -> list[Diagnosti
         if key in values and (not values[key] or Path(values[key]).is_absolute() or ".." in Path(values[key]).parts):
             problems.append(error(path, f"{key}: expected a folder inside the site", *where(key)))
     return problems
+
+
+def _is_pygments_style(name: str) -> bool:
+    """Imported here so sites that keep the default styles never load Pygments' style registry."""
+    from pygments.styles import get_style_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        get_style_by_name(name)
+    except ClassNotFound:
+        return False
+    return True
 
 
 def _decode_error(exc: tomllib.TOMLDecodeError, path: str) -> Diagnostic:

@@ -71,3 +71,9 @@ def test_key_positions_follow_tables():
 def test_absolute_url_keeps_base_path():
     config = SiteConfig(base_url="https://user.github.io/blog/")
     assert config.absolute_url("/tags/python/") == "https://user.github.io/blog/tags/python/"
+
+
+def test_unknown_pygments_style_is_located():
+    assert messages('highlight_style = "monokai"\nhighlight_style_dark = "no-such-style"\n') == [
+        "blog.toml:2:1: highlight_style_dark: unknown Pygments style 'no-such-style'"
+    ]
