@@ -126,6 +126,8 @@ SENTENCES = (
     "That leaves one {adj} {noun}: the one that {verbs} the {noun2} {adv}.",
 )
 
+PLAIN_SENTENCES = tuple(s for s in SENTENCES if not any(mark in s for mark in "`*["))
+
 HEADINGS = (
     "The problem", "A first attempt", "Measuring it", "What went wrong", "The fix", "Trade-offs",
     "Why it works", "Edge cases", "Testing it", "In production", "Further reading", "Setting up",
@@ -197,8 +199,12 @@ class Writer:
             "verb_ing": ing_form(verbs[0][0]),
         }
         slots["slugword"] = slots["noun"].replace(" ", "-")
-        text = template.format(**slots)
+        text = re.sub(r"\b([Aa]) (?=[aeio])", r"\1n ", template.format(**slots))
         return text[0].upper() + text[1:]
+
+    def plain_sentence(self) -> str:
+        """A sentence without Markdown, for docstrings in code."""
+        return self.fill(self.pick(PLAIN_SENTENCES))
 
     def sentence(self) -> str:
         return self.fill(self.pick(SENTENCES))
@@ -296,14 +302,14 @@ class PythonWriter:
         args = sorted(set(self.rng.sample(IDENTIFIERS, self.rng.randint(1, 3))))
         signature = ", ".join(f"{a}: {self.w.pick(('int', 'str', 'list[str]', 'dict', 'float'))}" for a in args)
         lines = [f"{indent}def {name}({'self, ' if indent else ''}{signature}) -> {self.w.pick(('int', 'str', 'bool', 'list', 'None'))}:",
-                 f'{indent}    """{self.w.fill(self.w.pick(SENTENCES))}"""']
+                 f'{indent}    """{self.w.plain_sentence()}"""']
         lines += self.body(budget - 3, indent + "    ", args)
         lines.append(f"{indent}    return {self.w.pick(tuple(args))}")
         return lines
 
     def klass(self, budget: int) -> list[str]:
         name = "".join(part.capitalize() for part in self.w.ident().split("_")) + self.w.pick(("Store", "Cache", "Queue", "Client", "Parser"))
-        lines = [f"class {name}:", f'    """{self.w.sentence()}"""', ""]
+        lines = [f"class {name}:", f'    """{self.w.plain_sentence()}"""', ""]
         while len(lines) < budget - 3:
             lines.extend(self.function(min(budget - len(lines), 12), "    ") + [""])
         return lines[:-1] if lines[-1] == "" else lines
@@ -348,9 +354,8 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
-def make_post(w: Writer, date: datetime, slug: str, title: str) -> str:
+def make_post(w: Writer, date: datetime, title: str, tags: tuple[str, ...]) -> str:
     """Front matter and body of one post, 600-1,500 words of prose around code, lists and tables."""
-    tags = weighted_sample(w.rng, TAGS, zipf_weights(len(TAGS)), w.rng.randint(1, 4))
     front = (f"---\ntitle: {json.dumps(title)}\ndate: {date:%Y-%m-%d %H:%M}\n"
              f"tags: {json.dumps(list(tags))}\n---\n")
     intro = [w.paragraph() for _ in range(w.rng.randint(1, 3))]
@@ -405,9 +410,10 @@ def generate(posts: int, seed: int = 1) -> tuple[Post, ...]:
         date = date.replace(second=0, microsecond=0)
         title = w.title()
         slug = unique_slug(slugify(title), used)
-        text = make_post(w, date, slug, title)
+        tags = weighted_sample(w.rng, TAGS, zipf_weights(len(TAGS)), w.rng.randint(1, 4))
+        text = make_post(w, date, title, tags)
         path = f"content/posts/{date:%Y}/{date:%Y-%m-%d}-{slug}.md"
-        result.append(Post(path, title, date, tuple(), slug, text))
+        result.append(Post(path, title, date, tags, slug, text))
     return tuple(result)
 
 

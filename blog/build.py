@@ -6,17 +6,36 @@ leaves the previous output exactly as it was.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from itertools import repeat
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import content, feeds, markup, routes, sitemap, theme, writer
+from . import content, feeds, freshness, routes, sitemap, theme, writer
+from .cache import (
+    BuildCache,
+    decode_diagnostics,
+    decode_post,
+    decode_rendered,
+    digest,
+    encode_diagnostics,
+    encode_post,
+    encode_rendered,
+    engine_key,
+)
 from .config import SiteConfig
 from .errors import Diagnostic, raise_if_errors
-from .model import BuildOptions, BuildReport, Entry, Output, Post, Rendered, Route, Site, StaticFile
+from .model import BuildOptions, BuildReport, Entry, Output, Post, Rendered, Route, Site, Source, StaticFile
 from .site import assemble
+
+PARALLEL_THRESHOLD = 24  # cache misses below this render in-process: a pool costs more than it saves
+MAX_WORKERS = 8
 
 # progress(stage, done, total): called as work advances so the CLI can draw a bar.
 Progress = Callable[[str, int, int], None]
@@ -40,31 +59,96 @@ def output_dir(config: SiteConfig, options: BuildOptions) -> Path:
     return config.root / config.output_dir
 
 
-def read_posts(config: SiteConfig, options: BuildOptions) -> tuple[tuple[Post, ...], tuple[StaticFile, ...], list[Diagnostic]]:
+def read_posts(config: SiteConfig, options: BuildOptions, store: BuildCache | None = None) -> tuple[tuple[Post, ...], tuple[StaticFile, ...], list[Diagnostic]]:
     """Discover and parse every source; keep the posts this build publishes."""
+    store = store if store is not None else BuildCache(None)
     sources, statics, diagnostics = content.discover(config)
-    problems = list(diagnostics)
+    parsed, problems = parse_sources(sources, config, store)
     now = options.now or datetime.now(timezone.utc)
+    posts = tuple(p for p in parsed if content.is_published(p, options.drafts, options.future, now))
+    return posts, statics, list(diagnostics) + problems
+
+
+def parse_sources(sources: Sequence[Source], config: SiteConfig, store: BuildCache) -> tuple[list[Post], list[Diagnostic]]:
+    """Front matter of every source, from the cache when the file's bytes were seen before."""
+    base = digest(engine_key(), "parse", repr(config))
+    keys = [digest(base, source.path, source.kind, source.data) for source in sources]
+    hits = store.get_many("parsed", keys)
     posts: list[Post] = []
-    for source in sources:
-        post, found = content.parse_post(source, config)
-        problems.extend(found)
-        if post is not None and content.is_published(post, options.drafts, options.future, now):
-            posts.append(post)
-    return tuple(posts), statics, problems
-
-
-def render_posts(posts: Sequence[Post], config: SiteConfig, progress: Progress) -> tuple[list[tuple[Post, Rendered]], list[Diagnostic]]:
-    """Markdown and highlighting for every post: the expensive, pure part of a build."""
-    options = markup.options_from_config(config)
-    rendered: list[tuple[Post, Rendered]] = []
     problems: list[Diagnostic] = []
-    for done, post in enumerate(posts, start=1):
-        result, found = markup.render(post, options)
+    for source, key in zip(sources, keys):
+        if key in hits:
+            data, found = hits[key]
+            post = decode_post(data) if data is not None else None
+            found = decode_diagnostics(found)
+        else:
+            post, found = content.parse_post(source, config)
+            try:
+                store.put("parsed", key, [encode_post(post) if post is not None else None, encode_diagnostics(found)])
+            except TypeError:  # a front-matter value the cache cannot store (a TOML time): just not cached
+                pass
         problems.extend(found)
-        rendered.append((post, result))
-        progress("render", done, len(posts))
-    return rendered, problems
+        if post is not None:
+            posts.append(post)
+    return posts, problems
+
+
+def render_key(post: Post, config: SiteConfig) -> str:
+    """Everything a post's rendering depends on: its text and the markup settings in the config."""
+    settings = repr((config.excerpt_paragraphs, config.render_timeout))
+    summary = "\0none" if post.summary is None else post.summary
+    return digest(engine_key(), "render", settings, post.source, str(post.body_line), post.body, summary)
+
+
+def render_posts(posts: Sequence[Post], config: SiteConfig, progress: Progress, store: BuildCache | None = None) -> tuple[list[tuple[Post, Rendered]], list[Diagnostic]]:
+    """Markdown and highlighting for every post: cached by content, cache misses in parallel."""
+    store = store if store is not None else BuildCache(None)
+    keys = [render_key(post, config) for post in posts]
+    hits = store.get_many("rendered", keys)
+    misses = [i for i, key in enumerate(keys) if key not in hits]
+    fresh = render_many([posts[i] for i in misses], config, progress) if misses else []
+    results: dict[int, tuple[Rendered, tuple[Diagnostic, ...]]] = {}
+    for i, (rendered, found) in zip(misses, fresh):
+        results[i] = (rendered, found)
+        if not any(d.is_error for d in found):  # a time-out may not happen next time: never cache errors
+            store.put("rendered", keys[i], [encode_rendered(rendered), encode_diagnostics(found)])
+    items: list[tuple[Post, Rendered]] = []
+    problems: list[Diagnostic] = []
+    for i, post in enumerate(posts):
+        if i in results:
+            rendered, found = results[i]
+        else:
+            data, diagnostics = hits[keys[i]]
+            rendered, found = decode_rendered(data), decode_diagnostics(diagnostics)
+        items.append((post, rendered))
+        problems.extend(found)
+    return items, problems
+
+
+def render_many(posts: Sequence[Post], config: SiteConfig, progress: Progress) -> list[tuple[Rendered, tuple[Diagnostic, ...]]]:
+    """Render posts in order; on several cores and enough work, in a process pool.
+
+    Markdown is pure Python, so threads would not help. A small site never pays for the pool.
+    Workers run each post in their main thread, where markup's time budget can use signals.
+    """
+    from . import markup  # imported only when something has to be rendered: a no-change build never loads it
+
+    options = markup.options_from_config(config)
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    results: list[tuple[Rendered, tuple[Diagnostic, ...]]] = []
+    if len(posts) < PARALLEL_THRESHOLD or workers < 2:
+        for done, post in enumerate(posts, start=1):
+            results.append(markup.render(post, options))
+            progress("render", done, len(posts))
+        return results
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    portable = [replace(post, extra={}) for post in posts]  # rendering never reads extra; mappingproxy can't be pickled
+    chunk = max(1, len(posts) // (workers * 8))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        for done, result in enumerate(pool.map(markup.render, portable, repeat(options), chunksize=chunk), start=1):
+            results.append(result)
+            progress("render", done, len(posts))
+    return results
 
 
 def extra_routes(config: SiteConfig, statics: Sequence[StaticFile]) -> tuple[Route, ...]:
@@ -103,6 +187,8 @@ def produce(route: Route, site: Site, plan: Sequence[Route], config: SiteConfig,
             assert route.static is not None
             return route.static.absolute.read_bytes(), ()
         case "pygments_css":
+            from . import markup
+
             return markup.pygments_css(config.highlight_style, config.highlight_style_dark).encode("utf-8"), ()
         case _:
             return theme.render_route(env, route, site, config)
@@ -121,15 +207,47 @@ def render_site(plan: Sequence[Route], site: Site, config: SiteConfig, progress:
     return outputs, problems
 
 
-def build(config: SiteConfig, options: BuildOptions = BuildOptions(), progress: Progress = _no_progress) -> BuildReport:
-    """Build the whole site into the output folder; raises BuildError listing every problem."""
+def build(
+    config: SiteConfig,
+    options: BuildOptions = BuildOptions(),
+    progress: Progress = _no_progress,
+    cache: BuildCache | None = None,
+) -> BuildReport:
+    """Build the whole site into the output folder; raises BuildError listing every problem.
+
+    `cache` lets a long-running caller (the preview server) keep one cache open across builds;
+    by default the site's `.blog-cache/` is opened for this build (or none with `options.cache`
+    off).
+    """
     started = time.perf_counter()
     config = effective_config(config, options)
     out_dir = output_dir(config, options)
     writer.check_output_dir(out_dir, config.root, config.root / config.content_dir)
+    store = cache if cache is not None else BuildCache.for_site(config.root, options.cache)
+    try:
+        return _build(config, options, out_dir, store, progress, started)
+    finally:
+        if cache is None:
+            store.close()
+        else:
+            store.commit()
 
-    posts, statics, problems = read_posts(config, options)
-    rendered, found = render_posts(posts, config, progress)
+
+def _build(config: SiteConfig, options: BuildOptions, out_dir: Path, store: BuildCache, progress: Progress, started: float) -> BuildReport:
+    now = options.now or datetime.now(timezone.utc)
+    sources, statics, discovered = content.discover(config)
+    fingerprint = freshness.input_fingerprint(config, options, sources, statics)
+    state = store.get("state", freshness.state_key(out_dir))
+    if freshness.is_fresh(state, fingerprint, now, out_dir):
+        assert state is not None
+        files = len(state["files"])
+        warnings = store.warnings + decode_diagnostics(state["warnings"])
+        return BuildReport(out_dir, state["counts"], 0, files, 0, time.perf_counter() - started, warnings)
+
+    parsed, problems = parse_sources(sources, config, store)
+    problems = list(store.warnings) + list(discovered) + problems
+    posts = [p for p in parsed if content.is_published(p, options.drafts, options.future, now)]
+    rendered, found = render_posts(posts, config, progress, store)
     problems += found
     raise_if_errors(problems)
     site, found = assemble(rendered, statics, config)
@@ -144,12 +262,16 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions(), progress: 
     counts: dict[str, int] = {}
     for route in plan:
         counts[route.kind] = counts.get(route.kind, 0) + 1
+    counts = dict(sorted(counts.items()))
+    warnings = tuple(d for d in problems if not d.is_error)
+    due = [p.date for p in parsed if p.date is not None and p.date > now and not p.draft and not options.future]
+    store.put("state", freshness.state_key(out_dir), freshness.make_state(fingerprint, min(due, default=None), out_dir, counts, warnings))
     return BuildReport(
         output_dir=out_dir,
-        counts=dict(sorted(counts.items())),
+        counts=counts,
         written=stats.written,
         unchanged=stats.unchanged,
         removed=stats.removed,
         seconds=time.perf_counter() - started,
-        warnings=tuple(d for d in problems if not d.is_error),
+        warnings=warnings,
     )

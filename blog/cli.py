@@ -12,10 +12,13 @@ from typing import Sequence
 
 from . import __version__
 from .build import build, read_posts
+from .cache import clean as clean_cache
 from .config import SiteConfig, load_config
 from .errors import BuildError, format_diagnostic, raise_if_errors
 from .model import BuildOptions, BuildReport
 from .progress import ProgressBar
+from .preview import ServeOptions, serve
+from .publish import PublishError, PublishOptions, UnknownTarget, choose_target, format_report, load_build, publish
 from .scaffold import new_post, init_site
 from .taxonomy import tag_report
 
@@ -53,6 +56,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--future", action="store_true", help="include posts dated in the future")
     b.add_argument("--output", type=Path, help="output folder (default: output_dir from the config)")
     b.add_argument("--base-url", help="override base_url, e.g. for a staging host")
+    b.add_argument("--no-cache", action="store_true", help="ignore .blog-cache/ and render everything")
     b.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks of internal errors")
 
     n = commands.add_parser("new", help="create a new post and print its path")
@@ -63,7 +67,28 @@ def make_parser() -> argparse.ArgumentParser:
     i.add_argument("folder", type=Path)
 
     commands.add_parser("tags", help="list tags with their post counts and merged spellings")
+    commands.add_parser("clean", help="remove the build cache (.blog-cache/)")
+
+    s = commands.add_parser("serve", help="preview the site with live reload (never writes output/)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port to listen on; 0 picks a free one (default: 8000)")
+    s.add_argument("--no-drafts", action="store_true", help="leave out drafts and future posts")
+    s.add_argument("--open", action="store_true", help="open the preview in a web browser")
+
+    p = commands.add_parser("publish", help="build, then publish the site to a [publish.NAME] target")
+    p.add_argument("name", nargs="?", help="the target's name (default: the only one configured)")
+    p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
+    p.add_argument("--no-build", action="store_true", help="publish the existing output/ (only if it is a complete build)")
+    p.add_argument("--max-deletes", type=_count, metavar="N", help="abort when the plan deletes more files (default: the target's max_deletes, 256)")
+    p.add_argument("--yes", action="store_true", help="go ahead even when the plan deletes more than max_deletes")
+    p.add_argument("--force", action="store_true", help="git targets: push with force (overwrites the branch)")
     return parser
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number of files, got {text!r}")
+    return int(text)
 
 
 def format_summary(report: BuildReport) -> str:
@@ -88,6 +113,7 @@ def run_build(config: SiteConfig, args: argparse.Namespace) -> int:
         output_dir=args.output,
         base_url=args.base_url,
         debug=args.debug,
+        cache=not args.no_cache,
     )
     bar = ProgressBar()
     try:
@@ -114,8 +140,40 @@ def run_tags(config: SiteConfig) -> int:
     return EXIT_OK
 
 
+def run_publish(config: SiteConfig, args: argparse.Namespace) -> int:
+    """Build (unless --no-build), then publish that complete build to one configured target."""
+    try:
+        target = choose_target(config.publish, args.name)
+    except UnknownTarget as exc:
+        raise UsageError(str(exc)) from None
+    if args.force and target.kind != "git":
+        raise UsageError("--force applies to git branch targets only")
+    if not args.no_build:
+        bar = ProgressBar()
+        try:
+            report = build(config, BuildOptions(), progress=bar)
+        finally:
+            bar.close()
+        for warning in report.warnings:
+            print(format_diagnostic(warning), file=sys.stderr)
+        print(format_summary(report))
+    site = load_build(config.root / config.output_dir)
+    options = PublishOptions(dry_run=args.dry_run, max_deletes=args.max_deletes, yes=args.yes, force=args.force)
+    bar = ProgressBar()
+    try:
+        result = publish(target, site, options, config.root, config.root / config.content_dir, say=print, progress=bar)
+    finally:
+        bar.close()
+    print(format_report(result))
+    return EXIT_OK
+
+
 def dispatch(args: argparse.Namespace) -> int:
     root = args.directory.absolute()
+    if args.command == "serve":
+        if not 0 <= args.port <= 65535:
+            raise UsageError(f"--port: expected 0 to 65535, got {args.port}")
+        return serve(ServeOptions(root, args.host, args.port, drafts=not args.no_drafts, open_browser=args.open))
     if args.command == "init":
         target = args.folder if args.folder.is_absolute() else root / args.folder
         print(f"Created a new site in {init_site(target, datetime.now())}; build it with: blog -C {args.folder} build")
@@ -127,8 +185,13 @@ def dispatch(args: argparse.Namespace) -> int:
         tags = tuple(t.strip() for t in args.tags.split(",") if t.strip())
         print(new_post(config, args.title, tags, datetime.now(config.zone)))
         return EXIT_OK
+    if args.command == "clean":
+        print("Removed .blog-cache/" if clean_cache(config.root) else "No cache to remove.")
+        return EXIT_OK
     if args.command == "tags":
         return run_tags(config)
+    if args.command == "publish":
+        return run_publish(config, args)
     raise UsageError(f"unknown command {args.command!r}")
 
 
@@ -147,6 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(format_diagnostic(diagnostic), file=sys.stderr)
         errors = sum(1 for d in exc.diagnostics if d.is_error)
         print(f"blog: {errors} error{'s' if errors != 1 else ''}; output left unchanged", file=sys.stderr)
+        return EXIT_ERRORS
+    except PublishError as exc:
+        print(f"blog: publish failed: {exc}", file=sys.stderr)
         return EXIT_ERRORS
     except UsageError as exc:
         print(f"blog: error: {exc}", file=sys.stderr)

@@ -12,12 +12,29 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import BuildError, Diagnostic, error
 
 PERMALINK_TOKENS = ("year", "month", "day", "slug")
+
+PublishKind = Literal["folder", "git", "rsync", "s3"]
+DEFAULT_MAX_DELETES = 256
+
+
+@dataclass(frozen=True, slots=True)
+class PublishTarget:
+    """One `[publish.NAME]` table: where `blog publish NAME` sends the built site."""
+
+    name: str
+    url: str
+    kind: PublishKind  # told by the URL's form, see publish_kind()
+    max_deletes: int = DEFAULT_MAX_DELETES
+    endpoint_url: str | None = None  # s3 only, like the three below
+    region: str | None = None
+    profile: str | None = None
+    cache_control: tuple[tuple[str, str], ...] = ()  # (glob, header) in file order; first match wins
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +62,7 @@ class SiteConfig:
     content_dir: str = "content"
     output_dir: str = "output"
     tag_aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    publish: tuple[PublishTarget, ...] = ()  # by name
 
     @property
     def zone(self) -> ZoneInfo:
@@ -76,8 +94,22 @@ _SCALAR_KEYS: dict[str, type | tuple[type, ...]] = {
     "content_dir": str,
     "output_dir": str,
 }
-_TABLE_KEYS = ("tags",)
+_TABLE_KEYS = ("tags", "publish")
 _TAGS_KEYS = ("aliases",)
+_PUBLISH_KEYS: dict[str, type] = {"url": str, "max_deletes": int, "endpoint_url": str, "region": str, "profile": str}
+_S3_ONLY_KEYS = ("endpoint_url", "region", "profile", "cache_control")
+# URL forms of publish targets, tried in order: (kind, regular expression of the whole URL).
+_PUBLISH_FORMS: tuple[tuple[PublishKind, str], ...] = (
+    ("s3", r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/\S*)?"),
+    ("git", r"git\+(file|ssh|https?)://[^#\s]+#[^#\s]+|git:[^#\s/:@]+#[^#\s]+"),
+    ("rsync", r"rsync://[^/\s]+/\S*|rsync:(?!//)\S+|[^@/\s:]+@[^/\s:]+:\S*"),
+    ("folder", r"file:///.*|/.*|\.\.?/.*|~/.*"),
+)
+PUBLISH_FORMS_HELP = (
+    "a folder (/srv/www/blog, ./public, file:///srv/www/blog), a git branch (git+file:///path/repo.git#gh-pages, "
+    "git+ssh://host/repo.git#gh-pages, git:origin#gh-pages), rsync (rsync://host/module/path, user@host:path, "
+    "rsync:DESTINATION) or S3 (s3://bucket/prefix)"
+)
 _POSITIVE = ("posts_per_page", "excerpt_paragraphs", "feed_items", "render_timeout")
 
 
@@ -145,6 +177,9 @@ def validate(
                 problems.append(error(path, f"{key}: must not be negative", line, col))
                 continue
             values[key] = float(value) if key == "render_timeout" else value
+        elif key == "publish":
+            values["publish"], found = _publish_targets(value, path, where)
+            problems.extend(found)
         elif key == "tags":
             if not isinstance(value, dict):
                 problems.append(error(path, "tags: expected a table", line, col))
@@ -162,6 +197,66 @@ def validate(
 
     problems.extend(_check_values(values, path, where))
     return values, problems
+
+
+def publish_kind(url: str) -> PublishKind | None:
+    """The kind of target a publish URL names, from its form alone; None for no known form."""
+    return next((kind for kind, form in _PUBLISH_FORMS if re.fullmatch(form, url)), None)
+
+
+def _publish_targets(value: Any, path: str, where) -> tuple[tuple[PublishTarget, ...], list[Diagnostic]]:
+    """Every `[publish.NAME]` table, checked, by name."""
+    if not isinstance(value, dict):
+        return (), [error(path, "publish: expected tables such as [publish.production]", *where("publish"))]
+    targets: list[PublishTarget] = []
+    problems: list[Diagnostic] = []
+    for name in sorted(value):
+        target, found = _publish_target(name, value[name], path, where)
+        problems.extend(found)
+        if target is not None:
+            targets.append(target)
+    return tuple(targets), problems
+
+
+def _publish_target(name: str, table: Any, path: str, where) -> tuple[PublishTarget | None, list[Diagnostic]]:
+    """One publish target; None with the problems when it is not usable."""
+    label = f"publish.{name}"
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        return None, [error(path, f"{label}: a target name may only use letters, digits, '-' and '_'", *where("publish", name))]
+    if not isinstance(table, dict):
+        return None, [error(path, f"{label}: expected a table with a url", *where("publish", name))]
+    values: dict[str, Any] = {}
+    problems: list[Diagnostic] = []
+    for key, item in table.items():
+        at = where("publish", name, key)
+        if key == "cache_control":
+            if isinstance(item, dict) and all(isinstance(v, str) for v in item.values()):
+                values[key] = tuple(item.items())
+            else:
+                problems.append(error(path, f"{label}.cache_control: expected a table of glob = \"header\" strings", *at))
+        elif key not in _PUBLISH_KEYS:
+            known = list(_PUBLISH_KEYS) + ["cache_control"]
+            problems.append(error(path, f"unknown key '{label}.{key}'{_suggest(key, known)}", *at))
+        elif isinstance(item, bool) or not isinstance(item, _PUBLISH_KEYS[key]):
+            problems.append(error(path, f"{label}.{key}: expected {_type_name(_PUBLISH_KEYS[key])}, got {item!r}", *at))
+        elif key == "max_deletes" and item < 0:
+            problems.append(error(path, f"{label}.max_deletes: must not be negative", *at))
+        elif key == "endpoint_url" and not re.fullmatch(r"https?://[^/\s]+/?", item):
+            problems.append(error(path, f"{label}.endpoint_url: expected an http(s) URL such as 'http://127.0.0.1:9000'", *at))
+        else:
+            values[key] = item
+    url = values.get("url")
+    kind = publish_kind(url) if url is not None else None
+    if "url" not in table:
+        problems.append(error(path, f"{label}: missing url, e.g. url = \"s3://bucket/blog\"", *where("publish", name)))
+    elif url is not None and kind is None:
+        problems.append(error(path, f"{label}.url: {url!r} is none of {PUBLISH_FORMS_HELP}", *where("publish", name, "url")))
+    if kind is not None and kind != "s3":
+        for key in sorted(set(table) & set(_S3_ONLY_KEYS)):
+            problems.append(error(path, f"{label}.{key}: only s3:// targets take this key", *where("publish", name, key)))
+    if problems or kind is None:
+        return None, problems
+    return PublishTarget(name=name, kind=kind, **values), []
 
 
 def _check_values(values: Mapping[str, Any], path: str, where) -> list[Diagnostic]:

@@ -197,6 +197,7 @@ class BuildOptions:
     base_url: str | None = None  # overrides the config's base_url
     debug: bool = False
     now: datetime | None = None  # "now" for future-post filtering; None: the real clock
+    cache: bool = True  # False: ignore and do not update .blog-cache/ (`--no-cache`)
 
 
 @dataclass(frozen=True, slots=True)

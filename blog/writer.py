@@ -6,13 +6,17 @@ not change are hard links to the old ones, so they keep their inode and mtime an
 caches and mtime-based tools see them as untouched.
 
 Every build also writes a marker file, `.blog-build`, so a later build can tell its own previous
-output from a folder it must never replace. The marker is not counted in `WriteStats`.
+output from a folder it must never replace, and a manifest, `.blog-manifest.json` (every output
+path with its sha256 and size), staged with the tree, so `blog publish --no-build` can prove that
+`output/` holds one complete build and nothing else. Neither is counted in `WriteStats`.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -20,7 +24,7 @@ import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from .errors import BuildError, Diagnostic, error
 from .model import Output
@@ -28,6 +32,8 @@ from .model import Output
 KEEP = (".git", "CNAME", ".nojekyll")
 MARKER = ".blog-build"
 MARKER_DATA = b"Written by blog: this folder is replaced whole on every build.\n"
+MANIFEST = ".blog-manifest.json"
+MANIFEST_VERSION = 1
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 
@@ -126,8 +132,8 @@ def _path_problem(path: str) -> str | None:
     segments = path.split("/")
     if any(s in ("", ".", "..") for s in segments):
         return "output path has an empty, '.' or '..' segment"
-    if segments[0] == MARKER:
-        return f"output path {MARKER} is reserved for the build marker"
+    if segments[0] in (MARKER, MANIFEST):
+        return f"output path {segments[0]} is reserved for the build marker and manifest"
     return None
 
 
@@ -199,10 +205,56 @@ def _stage(planned: tuple[Output, ...], out: Path, staging: Path, keep: Sequence
         else:
             written += 1
     _place(Output(MARKER, MARKER_DATA), out, staging, old, made)
+    _place(Output(MANIFEST, manifest_bytes(planned)), out, staging, old, made)
     produced_tops = {item.path.split("/")[0] for item in planned}
     _carry_kept(out, staging, tuple(k for k in keep if k not in produced_tops))
-    removed = len(old - {item.path for item in planned} - {MARKER})
+    removed = len(old - {item.path for item in planned} - {MARKER, MANIFEST})
     return WriteStats(written=written, unchanged=unchanged, removed=removed)
+
+
+def manifest_bytes(outputs: Iterable[Output]) -> bytes:
+    """The manifest of a build: every output path with its sha256 and size, in path order.
+
+    It lists the build's own files only (not the marker, not kept entries such as `CNAME`), so a
+    publisher can check the folder on disk against it and send exactly the build.
+    """
+    files = [
+        {"path": o.path, "sha256": hashlib.sha256(o.data).hexdigest(), "size": len(o.data)}
+        for o in sorted(outputs, key=lambda o: o.path)
+    ]
+    text = json.dumps({"version": MANIFEST_VERSION, "files": files}, indent=1, sort_keys=True, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+def parse_manifest(data: bytes) -> tuple[tuple[str, str, int], ...]:
+    """(path, sha256, size) of every file a manifest lists; ValueError when it is not one of ours."""
+    try:
+        document: Any = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"not valid JSON: {exc}") from None
+    if not isinstance(document, dict) or document.get("version") != MANIFEST_VERSION:
+        raise ValueError(f"not a version {MANIFEST_VERSION} manifest")
+    entries = document.get("files")
+    if not isinstance(entries, list):
+        raise ValueError("'files' is not a list")
+    found = tuple(_manifest_entry(entry) for entry in entries)
+    paths = [path for path, _, _ in found]
+    if paths != sorted(set(paths)):
+        raise ValueError("paths are not unique and sorted")
+    return found
+
+
+def _manifest_entry(entry: Any) -> tuple[str, str, int]:
+    if not isinstance(entry, dict) or set(entry) != {"path", "sha256", "size"}:
+        raise ValueError(f"bad entry {entry!r}")
+    path, digest, size = entry["path"], entry["sha256"], entry["size"]
+    if not isinstance(path, str) or _path_problem(path) is not None:
+        raise ValueError(f"bad path {path!r}")
+    if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
+        raise ValueError(f"bad sha256 for {path!r}")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise ValueError(f"bad size for {path!r}")
+    return path, digest, size
 
 
 def _old_files(out: Path, keep: Sequence[str]) -> frozenset[str]:

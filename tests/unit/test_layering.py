@@ -9,8 +9,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "blog"
 
 # Lowest first. A module may import only modules listed before it.
 LAYERS = (
-    "errors", "model", "config", "frontmatter", "content", "markup", "taxonomy", "site", "routes",
-    "feeds", "sitemap", "theme", "writer", "build", "progress", "scaffold", "cli", "__main__",
+    "errors", "model", "cache", "config", "frontmatter", "content", "markup", "taxonomy", "site", "routes",
+    "feeds", "sitemap", "theme", "writer", "freshness", "build", "progress", "scaffold", "watch", "server", "preview",
+    "cli", "__main__",
 )
 
 

@@ -18,7 +18,8 @@ from blog import writer
 from blog.errors import BuildError
 from blog.model import Output
 from blog.writer import (
-    KEEP, MARKER, MARKER_DATA, WriteStats, check_output_dir, clean_stale_staging, write_site,
+    KEEP, MANIFEST, MARKER, MARKER_DATA, WriteStats, check_output_dir, clean_stale_staging, manifest_bytes,
+    write_site,
 )
 
 PACKAGE_ROOT = Path(writer.__file__).resolve().parents[1]  # where `blog` was imported from
@@ -54,8 +55,8 @@ def siblings(out: Path) -> list[str]:
 def expected_tree(
     outputs: tuple[Output, ...], extra: dict[str, bytes] | None = None
 ) -> dict[str, bytes | None]:
-    """The tree a build of `outputs` must leave: files, their folders and the marker."""
-    files = {o.path: o.data for o in outputs} | {MARKER: MARKER_DATA} | (extra or {})
+    """The tree a build of `outputs` must leave: files, their folders, the marker and manifest."""
+    files = {o.path: o.data for o in outputs} | {MARKER: MARKER_DATA, MANIFEST: manifest_bytes(outputs)} | (extra or {})
     tree: dict[str, bytes | None] = dict(files)
     for path in files:
         parts = path.split("/")
@@ -96,7 +97,7 @@ def test_identical_rewrite_touches_nothing(out: Path) -> None:
     assert stats == WriteStats(written=0, unchanged=4, removed=0)
     after = snapshot(out)
     files = [path for path, (data, _, _) in before.items() if data is not None]
-    assert len(files) == 5
+    assert len(files) == 6
     for path in files:
         assert after[path] == before[path], path  # bytes, mtime and inode
     assert siblings(out) == []
@@ -110,7 +111,7 @@ def test_only_the_changed_file_gets_a_new_mtime(out: Path) -> None:
     assert write_site(changed, out) == WriteStats(written=1, unchanged=3, removed=0)
     after = snapshot(out)
     differing = sorted(p for p, (data, _, _) in after.items() if data is not None and after[p] != before[p])
-    assert differing == ["blog/first/index.html"]
+    assert differing == [MANIFEST, "blog/first/index.html"]
     assert (out / "blog/first/index.html").read_bytes() == b"<p>edited</p>"
 
 

@@ -1,0 +1,238 @@
+"""The persistent build cache: pure, expensive results keyed by everything they depend on.
+
+A key is a SHA-256 over the exact inputs of a step (source bytes, configuration, engine code and
+library versions), so a hit is always right and nothing is guessed from modification times. The
+store is SQLite under `.blog-cache/`; values are JSON with a few tagged types (never pickle: a
+cache file must not be able to run code). A cache that cannot be read is treated as empty, with a
+warning, and rebuilt.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import sqlite3
+from dataclasses import fields
+from datetime import date, datetime
+from importlib import metadata
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+from . import __version__
+from .errors import Diagnostic, warning
+from .model import Post, Rendered, TocItem
+
+CACHE_DIR = ".blog-cache"
+CACHE_FILE = "cache.sqlite3"
+SCHEMA = "blog-cache-1"
+LIBRARIES = ("markdown", "pymdown-extensions", "pygments", "pyyaml", "jinja2")
+TABLES = ("parsed", "rendered", "pages", "state")
+
+
+@functools.cache
+def engine_key() -> str:
+    """Engine source and library versions: a change of either invalidates every cached result.
+
+    Computed once per process: the code a running process executes cannot change under it.
+    """
+    digest = hashlib.sha256(f"{SCHEMA}\0{__version__}".encode())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"\0{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"\0{name}=?".encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def digest(*parts: str | bytes) -> str:
+    """SHA-256 of the parts, each length-prefixed so ("ab", "c") and ("a", "bc") differ."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+# --- JSON with the types front matter produces ---------------------------------------------------
+
+
+def encode_value(value: Any) -> Any:
+    """Front-matter values → JSON, tagging what JSON cannot tell apart (tuples, dates, mappings)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, datetime):
+        zone = value.tzinfo.key if isinstance(value.tzinfo, ZoneInfo) else None
+        return {"$datetime": value.isoformat(), "zone": zone}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, tuple):
+        return {"$tuple": [encode_value(item) for item in value]}
+    if isinstance(value, list):
+        return [encode_value(item) for item in value]
+    if isinstance(value, Mapping):
+        return {"$map": [[key, encode_value(item)] for key, item in value.items()]}
+    raise TypeError(f"cannot cache a value of type {type(value).__name__}")
+
+
+def decode_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return [decode_value(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "$datetime" in value:
+        moment = datetime.fromisoformat(value["$datetime"])
+        return moment.astimezone(ZoneInfo(value["zone"])) if value["zone"] else moment
+    if "$date" in value:
+        return date.fromisoformat(value["$date"])
+    if "$tuple" in value:
+        return tuple(decode_value(item) for item in value["$tuple"])
+    return MappingProxyType({key: decode_value(item) for key, item in value["$map"]})
+
+
+def encode_post(post: Post) -> Any:
+    return {f.name: encode_value(getattr(post, f.name)) for f in fields(Post)}
+
+
+def decode_post(data: Mapping[str, Any]) -> Post:
+    return Post(**{key: decode_value(value) for key, value in data.items()})
+
+
+def _encode_toc(items: tuple[TocItem, ...]) -> list[Any]:
+    return [[item.level, item.id, item.title, _encode_toc(item.children)] for item in items]
+
+
+def _decode_toc(items: list[Any]) -> tuple[TocItem, ...]:
+    return tuple(TocItem(level, id_, title, _decode_toc(children)) for level, id_, title, children in items)
+
+
+def encode_rendered(rendered: Rendered) -> Any:
+    return [rendered.html, rendered.excerpt_html, rendered.has_more, _encode_toc(rendered.toc)]
+
+
+def decode_rendered(data: list[Any]) -> Rendered:
+    html, excerpt, has_more, toc = data
+    return Rendered(html, excerpt, has_more, _decode_toc(toc))
+
+
+def encode_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Any]:
+    return [[d.path, d.message, d.line, d.col, d.severity] for d in diagnostics]
+
+
+def decode_diagnostics(data: list[Any]) -> tuple[Diagnostic, ...]:
+    return tuple(Diagnostic(path, message, line, col, severity) for path, message, line, col, severity in data)
+
+
+# --- the store -------------------------------------------------------------------------------------
+
+
+class BuildCache:
+    """Key → JSON value tables in one SQLite file, or only in memory when `path` is None.
+
+    The preview server keeps one instance open across rebuilds; the CLI opens one per build.
+    Reads fall back to the in-memory layer first, so a long-running process never re-decodes.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.warnings: tuple[Diagnostic, ...] = ()
+        self._memory: dict[str, dict[str, Any]] = {table: {} for table in TABLES}
+        self._pending: dict[str, dict[str, str]] = {table: {} for table in TABLES}
+        self._db = self._connect() if path is not None else None
+
+    @classmethod
+    def for_site(cls, root: Path, enabled: bool = True) -> "BuildCache":
+        return cls(root / CACHE_DIR / CACHE_FILE if enabled else None)
+
+    def _connect(self) -> sqlite3.Connection | None:
+        assert self.path is not None
+        try:
+            return self._open(self.path)
+        except (sqlite3.DatabaseError, OSError, ValueError) as exc:
+            shown = f"{CACHE_DIR}/{CACHE_FILE}"
+            self.warnings = (warning(shown, f"cache could not be read ({exc}); starting with an empty cache"),)
+            try:
+                self.path.unlink(missing_ok=True)
+                return self._open(self.path)
+            except (sqlite3.DatabaseError, OSError, ValueError):
+                return None
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is not None and row[0] != SCHEMA:
+            raise ValueError(f"written by another version ({row[0]})")
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA,))
+        for table in TABLES:
+            db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("SELECT count(*) FROM parsed").fetchone()  # a corrupt file fails here, not mid-build
+        return db
+
+    def get_many(self, table: str, keys: Iterable[str]) -> dict[str, Any]:
+        """The cached values of `keys` that exist; a row that does not decode counts as missing."""
+        memory = self._memory[table]
+        found = {key: memory[key] for key in keys if key in memory}
+        missing = [key for key in keys if key not in found]
+        if self._db is not None and missing:
+            for start in range(0, len(missing), 500):
+                chunk = missing[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                try:
+                    rows = self._db.execute(f"SELECT key, value FROM {table} WHERE key IN ({marks})", chunk).fetchall()
+                except sqlite3.DatabaseError:
+                    rows = []
+                for key, text in rows:
+                    try:
+                        found[key] = memory[key] = json.loads(text)
+                    except ValueError:
+                        continue
+        return found
+
+    def get(self, table: str, key: str) -> Any | None:
+        return self.get_many(table, [key]).get(key)
+
+    def put(self, table: str, key: str, value: Any) -> None:
+        self._memory[table][key] = value
+        self._pending[table][key] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def commit(self) -> None:
+        """Write what this build added; a failure to write only costs speed next time."""
+        if self._db is not None:
+            try:
+                self._db.execute("BEGIN")
+                for table, rows in self._pending.items():
+                    self._db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", rows.items())
+                self._db.execute("COMMIT")
+            except sqlite3.DatabaseError:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+        for rows in self._pending.values():
+            rows.clear()
+
+    def close(self) -> None:
+        self.commit()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def clean(root: Path) -> bool:
+    """Remove the site's cache folder; True when there was one."""
+    import shutil
+
+    folder = root / CACHE_DIR
+    if not folder.exists():
+        return False
+    shutil.rmtree(folder)
+    return True

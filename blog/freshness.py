@@ -1,0 +1,95 @@
+"""Is `output/` already the build of exactly these inputs? Then a build has nothing to do.
+
+The answer rests on content, not on modification times: a fingerprint over the engine's code and
+libraries, the configuration and options, and the bytes of every source, static file, template
+and theme file. A build that finishes records that fingerprint with the list of files it left in
+the output folder (size, mtime, inode) and the moment its set of published posts would change (the
+first future post falling due). The next build is skipped only when all three still hold.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from .cache import digest, encode_diagnostics, engine_key
+from .config import SiteConfig
+from .errors import Diagnostic
+from .model import BuildOptions, Source, StaticFile
+from .theme import PACKAGED_THEMES, DEFAULT_THEME, theme_dir
+from .writer import KEEP
+
+
+def template_files(config: SiteConfig) -> list[Path]:
+    """Every file a template lookup or theme static copy can read, in a fixed order."""
+    folders = (config.root / "templates", theme_dir(config), PACKAGED_THEMES / DEFAULT_THEME)
+    found: list[Path] = []
+    for folder in folders:
+        if folder.is_dir():
+            found.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
+    return found
+
+
+def input_fingerprint(
+    config: SiteConfig, options: BuildOptions, sources: Sequence[Source], statics: Sequence[StaticFile]
+) -> str:
+    parts: list[str | bytes] = [engine_key(), repr(config), repr((options.drafts, options.future))]
+    for source in sources:
+        parts += [source.path, source.kind, digest(source.data)]
+    for static in statics:
+        parts += [static.output_path, static.source, digest(static.absolute.read_bytes())]
+    for path in template_files(config):
+        parts += [str(path), digest(path.read_bytes())]
+    return digest(*parts)
+
+
+def output_record(out_dir: Path) -> dict[str, list[int]]:
+    """path → [size, mtime_ns, inode] of every file in the output, except the keep-list entries."""
+    record: dict[str, list[int]] = {}
+    stack = [out_dir]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if folder == out_dir and entry.name in KEEP:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                else:
+                    info = entry.stat(follow_symlinks=False)
+                    record[Path(entry.path).relative_to(out_dir).as_posix()] = [info.st_size, info.st_mtime_ns, info.st_ino]
+    return dict(sorted(record.items()))
+
+
+def make_state(
+    fingerprint: str,
+    valid_until: datetime | None,
+    out_dir: Path,
+    counts: Mapping[str, int],
+    warnings: Sequence[Diagnostic],
+) -> dict[str, Any]:
+    return {
+        "fingerprint": fingerprint,
+        "valid_until": valid_until.isoformat() if valid_until else None,
+        "files": output_record(out_dir),
+        "counts": dict(counts),
+        "warnings": encode_diagnostics(warnings),
+    }
+
+
+def is_fresh(state: Mapping[str, Any] | None, fingerprint: str, now: datetime, out_dir: Path) -> bool:
+    """True when the recorded build had these inputs, no future post is due, and output is as left."""
+    if not state or state.get("fingerprint") != fingerprint:
+        return False
+    if state["valid_until"] is not None and now >= datetime.fromisoformat(state["valid_until"]):
+        return False
+    try:
+        return output_record(out_dir) == state["files"]
+    except OSError:
+        return False
+
+
+def state_key(out_dir: Path) -> str:
+    return digest("output", str(out_dir))

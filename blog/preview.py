@@ -1,0 +1,227 @@
+"""`blog serve`: build into a private folder, serve it, rebuild on every change, tell the browser.
+
+The build loop runs in the main thread, because the per-post render time budget of `markup` uses
+signals, which only the main thread receives; the HTTP server and the file watchers run in daemon
+threads. Only one build runs at a time. Each build is swapped in whole by the writer, and the
+browser is told only after `build()` has returned, so it never sees a half-built site. A failed
+build leaves the last good one in place and puts its diagnostics in an overlay on every page.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+import webbrowser
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+from .build import build
+from .config import SiteConfig, load_config
+from .errors import BuildError, Diagnostic, error, format_diagnostic
+from .model import BuildOptions, BuildReport
+from .server import EventKind, LiveState, PreviewServer, Status, is_loopback
+from .watch import Watcher, WatchTargets, gather, watch_targets
+
+QUIET_SECONDS = 0.2  # a burst of saves is over once the sources were quiet this long
+LONGEST_WAIT_SECONDS = 2.0  # build at the latest this long after the first change of a burst
+WATCH_RESTARTED = "(watching restarted)"  # shown as the change when a broken watch was replaced
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    """What `blog serve` was asked to do."""
+
+    root: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    drafts: bool = True  # drafts and future posts, each with its badge
+    open_browser: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One build attempt: the configuration it read (if any), its report or its problems."""
+
+    config: SiteConfig | None
+    report: BuildReport | None
+    problems: tuple[Diagnostic, ...]
+    seconds: float
+
+
+def build_once(root: Path, site_dir: Path, options: ServeOptions, base_url: str) -> Outcome:
+    """Read the configuration and build into `site_dir`; problems are returned, not raised."""
+    started = time.perf_counter()
+    config: SiteConfig | None = None
+    try:
+        config = load_config(root)
+        report = build(
+            config,
+            BuildOptions(drafts=options.drafts, future=options.drafts, output_dir=site_dir, base_url=base_url),
+        )
+    except BuildError as exc:
+        return Outcome(config, None, exc.diagnostics, time.perf_counter() - started)
+    except (OSError, ValueError) as exc:  # the disk or a broken file under our feet, not a bug
+        problem = error(root.as_posix(), f"cannot build: {exc}")
+        return Outcome(config, None, (problem,), time.perf_counter() - started)
+    return Outcome(config, report, report.warnings, time.perf_counter() - started)
+
+
+def event_kind(changed: frozenset[str], previous: Status, outcome: Outcome) -> EventKind:
+    """Stylesheets alone can be swapped in place; everything else, and any failure, reloads."""
+    only_css = bool(changed) and all(path.lower().endswith(".css") for path in changed)
+    return "css" if only_css and outcome.report is not None and not previous.failed else "reload"
+
+
+def describe(changed: frozenset[str]) -> str:
+    ordered = sorted(changed)
+    more = f" and {len(ordered) - 3} more" if len(ordered) > 3 else ""
+    return ", ".join(ordered[:3]) + more
+
+
+def report_line(outcome: Outcome, first: bool) -> str:
+    """One terminal line per build, so the author sees at a glance whether the page is current."""
+    if outcome.report is None:
+        errors = sum(1 for d in outcome.problems if d.is_error)
+        kept = "nothing to serve yet" if first else "still serving the last good build"
+        return f"Build failed with {errors} error{'s' if errors != 1 else ''} ({kept})"
+    r = outcome.report
+    verb = "Built" if first else "Rebuilt"
+    return f"{verb} {sum(r.counts.values())} files in {outcome.seconds:.2f} s ({r.written} written, {r.unchanged} unchanged)"
+
+
+class Session:
+    """The state of one `blog serve` run: the generation counter and what is being watched."""
+
+    def __init__(self, options: ServeOptions, site_dir: Path, out: TextIO, err: TextIO) -> None:
+        self.options = options
+        self.root = options.root.absolute()
+        self.site_dir = site_dir
+        self.out = out
+        self.err = err
+        self.instance = secrets.token_hex(4)
+        self.builds = 0
+
+    def status_of(self, outcome: Outcome) -> Status:
+        self.builds += 1
+        return Status(f"{self.instance}-{self.builds}", outcome.problems if outcome.report is None else ())
+
+    def show(self, outcome: Outcome, first: bool) -> None:
+        for problem in outcome.problems:
+            print(format_diagnostic(problem), file=self.err, flush=True)
+        print(report_line(outcome, first), file=self.out, flush=True)
+
+    def targets(self, outcome: Outcome) -> WatchTargets:
+        return watch_targets(outcome.config or SiteConfig(root=self.root))
+
+
+def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Run the preview until Ctrl-C (or SIGTERM); returns the exit code."""
+    temp = Path(tempfile.mkdtemp(prefix="blog-serve-"))
+    session = Session(options, temp / "site", out, err)
+    server: PreviewServer | None = None
+    try:
+        with _interrupt_on_sigterm():
+            server = PreviewServer(session.site_dir, LiveState(Status("starting")), options.host, options.port)
+            _run(session, server)
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        if server is not None:
+            raise
+        print(f"blog serve: cannot listen on {options.host}:{options.port}: {exc.strerror or exc}", file=err)
+        return 1
+    finally:
+        _clean_up(server, temp)
+    print("Stopped; the preview folder is removed.", file=out, flush=True)
+    return 0
+
+
+def _run(session: Session, server: PreviewServer) -> None:
+    """First build, start serving, then the watch → gather → build → publish loop."""
+    options = session.options
+    first = build_once(session.root, session.site_dir, options, server.url)
+    session.show(first, first=True)
+    server.live.publish(session.status_of(first), "reload")
+    server.start()
+    if not is_loopback(options.host):
+        print(f"warning: listening on {options.host}: other machines can see this preview, drafts included",
+              file=session.err, flush=True)
+    extra = "drafts and future posts included" if options.drafts else "drafts and future posts left out"
+    print(f"Serving {session.root} at {server.url} ({extra}); Ctrl-C stops", file=session.out, flush=True)
+    if options.open_browser:
+        threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+    watcher = Watcher(session.targets(first))
+    watcher.start()
+    try:
+        while True:
+            changed = _next_burst(watcher, session)
+            print(f"Changed: {describe(changed)}", file=session.out, flush=True)
+            previous = server.live.status
+            outcome = build_once(session.root, session.site_dir, options, server.url)
+            session.show(outcome, first=False)
+            server.live.publish(session.status_of(outcome), event_kind(changed, previous, outcome))
+            watcher = _rewatch(watcher, session.targets(outcome), changed)
+    finally:
+        watcher.close()
+
+
+def _next_burst(watcher: Watcher, session: Session) -> frozenset[str]:
+    """The next finished burst of relevant changes; a broken watch is reported as a change."""
+    first = None
+    while first is None:
+        first = watcher.get(timeout=1.0)
+    batch = first if isinstance(first, Exception) else gather(first, watcher.get, QUIET_SECONDS, LONGEST_WAIT_SECONDS)
+    if isinstance(batch, Exception):
+        print(f"warning: watching stopped ({batch}); starting again", file=session.err, flush=True)
+        return frozenset({WATCH_RESTARTED})
+    return batch
+
+
+def _rewatch(watcher: Watcher, targets: WatchTargets, changed: frozenset[str]) -> Watcher:
+    """A new watcher when the folders to watch changed (or one of them was replaced)."""
+    replaced = WATCH_RESTARTED in changed or any(watcher.targets.is_top_folder(path) for path in changed)
+    if targets == watcher.targets and not replaced:
+        return watcher
+    fresh = Watcher(targets)
+    fresh.start()  # before the old one stops, so nothing falls between the two
+    watcher.close()
+    fresh.take_over(watcher)
+    return fresh
+
+
+def _clean_up(server: PreviewServer | None, temp: Path) -> None:
+    """Stop serving and remove the private folder; a second Ctrl-C meanwhile is ignored."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
+    try:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(temp, ignore_errors=True)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+class _interrupt_on_sigterm:
+    """Treat SIGTERM like Ctrl-C while serving, so `kill` also removes the temp folder."""
+
+    def __enter__(self) -> None:
+        self.previous = signal.signal(signal.SIGTERM, self._raise) if _main_thread() else None
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+
+    @staticmethod
+    def _raise(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()

@@ -1,0 +1,59 @@
+"""The preview loop's decisions: what the browser is told, what the terminal shows, one build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from blog.errors import error
+from blog.model import BuildReport
+from blog.preview import Outcome, ServeOptions, build_once, describe, event_kind, report_line
+from blog.server import Status
+from sitekit import post
+
+REPORT = BuildReport(output_dir=Path("/tmp/x"), counts={"post": 2, "index": 1}, written=1, unchanged=2, removed=0, seconds=0.1)
+GOOD = Outcome(None, REPORT, (), 0.25)
+BAD = Outcome(None, None, (error("content/posts/a.md", "title: required", 1, 1), error("b.md", "x")), 0.1)
+
+
+def test_stylesheets_alone_are_swapped_in_place():
+    assert event_kind(frozenset({"themes/x/static/style.css", "content/a.CSS"}), Status("g"), GOOD) == "css"
+
+
+def test_everything_else_reloads():
+    assert event_kind(frozenset({"content/posts/a.md", "static/style.css"}), Status("g"), GOOD) == "reload"
+    assert event_kind(frozenset({"style.css"}), Status("g"), BAD) == "reload"
+    failed_before = Status("g", (error("a.md", "broken"),))
+    assert event_kind(frozenset({"style.css"}), failed_before, GOOD) == "reload"  # the overlay must go
+    assert event_kind(frozenset(), Status("g"), GOOD) == "reload"
+
+
+def test_describe_names_a_few_changes():
+    assert describe(frozenset({"b", "a"})) == "a, b"
+    assert describe(frozenset("abcde")) == "a, b, c and 2 more"
+
+
+def test_report_lines():
+    assert report_line(GOOD, first=True) == "Built 3 files in 0.25 s (1 written, 2 unchanged)"
+    assert report_line(GOOD, first=False).startswith("Rebuilt 3 files")
+    assert report_line(BAD, first=False) == "Build failed with 2 errors (still serving the last good build)"
+    assert report_line(BAD, first=True).endswith("(nothing to serve yet)")
+
+
+def test_build_once_builds_drafts_into_the_given_folder_and_never_output(make_site, tmp_path):
+    root = make_site({"content/posts/2024-01-01-a.md": post("A draft", draft=True)})
+    outcome = build_once(root, tmp_path / "preview", ServeOptions(root), "http://127.0.0.1:9/")
+    assert outcome.report is not None and outcome.problems == ()
+    assert (tmp_path / "preview" / "index.html").is_file() and not (root / "output").exists()
+    assert "http://127.0.0.1:9/" in (tmp_path / "preview" / "index.html").read_text()
+    assert (tmp_path / "preview" / "blog" / "a" / "index.html").is_file()
+    without = build_once(root, tmp_path / "published", ServeOptions(root, drafts=False), "http://127.0.0.1:9/")
+    assert without.report is not None and not (tmp_path / "published" / "blog" / "a").exists()
+
+
+def test_build_once_returns_problems_instead_of_raising(make_site, tmp_path):
+    root = make_site({"content/posts/2024-01-01-a.md": "---\ntitle: [unclosed\n---\nText\n"})
+    outcome = build_once(root, tmp_path / "preview", ServeOptions(root), "http://127.0.0.1:9/")
+    assert outcome.report is None and outcome.problems
+    assert outcome.problems[0].path == "content/posts/2024-01-01-a.md" and outcome.problems[0].line == 2
+    broken_config = make_site(config="title = \n", name="other")
+    assert build_once(broken_config, tmp_path / "p2", ServeOptions(broken_config), "http://x/").problems[0].path == "blog.toml"
