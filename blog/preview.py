@@ -117,7 +117,13 @@ class Session:
             print(format_diagnostic(problem), file=self.err, flush=True)
         print(report_line(outcome, first), file=self.out, flush=True)
 
-    def targets(self, outcome: Outcome) -> WatchTargets:
+    def targets(self, outcome: Outcome | None) -> WatchTargets:
+        """What to watch for the configuration a build read (before the first: read it now)."""
+        if outcome is None:
+            try:
+                return watch_targets(load_config(self.root))
+            except BuildError:
+                return watch_targets(SiteConfig(root=self.root))
         return watch_targets(outcome.config or SiteConfig(root=self.root))
 
 
@@ -146,20 +152,14 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
 def _run(session: Session, server: PreviewServer) -> None:
     """First build, start serving, then the watch → gather → build → publish loop."""
     options = session.options
-    first = build_once(session.root, session.site_dir, options, server.url)
-    session.show(first, first=True)
-    server.live.publish(session.status_of(first), "reload")
-    server.start()
-    if not is_loopback(options.host):
-        print(f"warning: listening on {options.host}: other machines can see this preview, drafts included",
-              file=session.err, flush=True)
-    extra = "drafts and future posts included" if options.drafts else "drafts and future posts left out"
-    print(f"Serving {session.root} at {server.url} ({extra}); Ctrl-C stops", file=session.out, flush=True)
-    if options.open_browser:
-        threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
-    watcher = Watcher(session.targets(first))
-    watcher.start()
+    watcher = Watcher(session.targets(None))
+    watcher.start()  # before the first build, so a save made during it is not missed
     try:
+        first = build_once(session.root, session.site_dir, options, server.url)
+        session.show(first, first=True)
+        server.live.publish(session.status_of(first), "reload")
+        watcher = _rewatch(watcher, session.targets(first), frozenset())
+        _announce(session, server)
         while True:
             changed = _next_burst(watcher, session)
             print(f"Changed: {describe(changed)}", file=session.out, flush=True)
@@ -170,6 +170,19 @@ def _run(session: Session, server: PreviewServer) -> None:
             watcher = _rewatch(watcher, session.targets(outcome), changed)
     finally:
         watcher.close()
+
+
+def _announce(session: Session, server: PreviewServer) -> None:
+    """Start answering requests and tell the author where."""
+    options = session.options
+    server.start()
+    if not is_loopback(options.host):
+        print(f"warning: listening on {options.host}: other machines can see this preview, drafts included",
+              file=session.err, flush=True)
+    extra = "drafts and future posts included" if options.drafts else "drafts and future posts left out"
+    print(f"Serving {session.root} at {server.url} ({extra}); Ctrl-C stops", file=session.out, flush=True)
+    if options.open_browser:
+        threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
 
 
 def _next_burst(watcher: Watcher, session: Session) -> frozenset[str]:

@@ -182,7 +182,7 @@ class ServeProcess:
             return [line for line in self.lines if line.startswith(("Rebuilt ", "Build failed"))]
 
     def wait_for_builds(self, count: int, timeout: float) -> list[str]:
-        wait_until(lambda: len(self.builds()) >= count, timeout, what=f"{count} builds; got {self.builds()}")
+        wait_until(lambda: len(self.builds()) >= count, timeout, what=f"{count} builds; output {self.lines} {self.errors}")
         return self.builds()
 
     def threads(self) -> int:

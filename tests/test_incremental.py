@@ -1,0 +1,151 @@
+"""Incremental builds: a rebuild from the cache always equals a cold build, and does no more work
+than it must (unchanged files keep their bytes and modification time)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from blog.build import build
+from blog.config import load_config
+from blog.model import BuildOptions
+from conftest import DEFAULT_CONFIG, snapshot, write_files
+from sitekit import post
+
+NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
+
+
+def incremental(root: Path, **options) -> dict[str, bytes]:
+    build(load_config(root), BuildOptions(now=NOW, **options))
+    return snapshot(root / "output")
+
+
+def cold(root: Path, target: Path) -> dict[str, bytes]:
+    if target.exists():
+        shutil.rmtree(target)
+    build(load_config(root), BuildOptions(now=NOW, cache=False, output_dir=target))
+    return snapshot(target)
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def test_no_change_rebuild_touches_nothing(make_site):
+    root = make_site({f"content/posts/2024-01-0{d}-p{d}.md": post(title=f"P{d}", date=f"2024-01-0{d}") for d in range(1, 4)})
+    first = incremental(root)
+    before = mtimes(root / "output")
+    report = build(load_config(root), BuildOptions(now=NOW))
+    assert report.written == 0 and report.removed == 0
+    assert snapshot(root / "output") == first
+    assert mtimes(root / "output") == before
+
+
+def test_edit_rewrites_only_changed_files(make_site, tmp_path):
+    root = make_site({f"content/posts/2024-01-0{d}-p{d}.md": post(title=f"P{d}", date=f"2024-01-0{d}", tags=(f"t{d}",)) for d in range(1, 4)})
+    incremental(root)
+    before = mtimes(root / "output")
+    (root / "content/posts/2024-01-01-p1.md").write_text(post(title="P1", date="2024-01-01", tags=("t1",), body="New words.\n"))
+    after = incremental(root)
+    assert after == cold(root, tmp_path / "cold")
+    changed = {path for path, mtime in mtimes(root / "output").items() if before.get(path) != mtime}
+    assert "blog/p1/index.html" in changed
+    assert "blog/p3/index.html" not in changed
+    assert "tags/t3/index.html" not in changed
+
+
+def test_output_tampering_is_repaired(make_site, tmp_path):
+    root = make_site({"content/posts/2024-01-01-a.md": post()})
+    good = incremental(root)
+    (root / "output/blog/a/index.html").write_text("vandalised")
+    (root / "output/stray.txt").write_text("not ours")
+    assert incremental(root) == good
+
+
+def test_future_post_appears_when_due(make_site):
+    root = make_site({"content/posts/2024-01-01-a.md": post(), "content/posts/2025-06-01-later.md": post(title="Later", date="2025-06-01")})
+    build(load_config(root), BuildOptions(now=NOW))
+    assert not (root / "output/blog/later").exists()
+    build(load_config(root), BuildOptions(now=datetime(2025, 7, 1, tzinfo=timezone.utc)))
+    assert (root / "output/blog/later/index.html").is_file()
+
+
+def test_template_change_is_picked_up(make_site):
+    root = make_site({"content/posts/2024-01-01-a.md": post(), "templates/post.html": '{% extends "theme/post.html" %}\n'})
+    incremental(root)
+    (root / "templates/post.html").write_text('{% extends "theme/post.html" %}{% block content %}CUSTOM{% endblock %}\n')
+    assert b"CUSTOM" in incremental(root)["blog/a/index.html"]
+
+
+def test_corrupt_cache_still_builds_right(make_site, tmp_path):
+    root = make_site({"content/posts/2024-01-01-a.md": post()})
+    incremental(root)
+    for file in (root / ".blog-cache").iterdir():
+        if file.is_file():
+            file.write_bytes(b"garbage" * 50)
+    report = build(load_config(root), BuildOptions(now=NOW))
+    assert any("empty cache" in w.message for w in report.warnings)
+    assert snapshot(root / "output") == cold(root, tmp_path / "cold")
+
+
+# --- the property: any sequence of edits, then incremental == cold ------------------------------
+
+TITLES = st.sampled_from(["Alpha", "Beta", "Gamma", "Delta", "Epsilon"])
+TAGS = st.lists(st.sampled_from(["python", "Python", "sqlite", "web", "Café", "cafe"]), max_size=3)
+BODIES = st.sampled_from([
+    "One paragraph.\n",
+    "Intro.\n\n<!-- more -->\n\nRest.\n",
+    "```python\nprint('x')\n```\n\nText after code.\n",
+    "First.\n\nSecond with a footnote.[^1]\n\n[^1]: Note.\n",
+])
+DATES = st.sampled_from(["2024-01-01", "2024-02-02", "2024-03-03", "2026-01-01"])
+NAMES = st.sampled_from(["a", "b", "c", "d"])
+
+EDITS = st.one_of(
+    st.tuples(st.just("write"), NAMES, TITLES, TAGS, BODIES, DATES, st.booleans()),
+    st.tuples(st.just("delete"), NAMES),
+    st.tuples(st.just("rename"), NAMES, NAMES),
+    st.tuples(st.just("config"), st.integers(min_value=1, max_value=3), st.sampled_from(["Read more...", "More →"])),
+    st.tuples(st.just("template"), st.sampled_from(["", "{% block content %}{{ super() }}<p>v2</p>{% endblock %}"])),
+)
+
+
+def apply(root: Path, edit: tuple) -> None:
+    kind = edit[0]
+    posts = root / "content/posts"
+    if kind == "write":
+        _, name, title, tags, body, date, draft = edit
+        write_files(root, {f"content/posts/{name}.md": post(title=title, date=date, tags=tuple(tags), body=body, draft=draft)})
+    elif kind == "delete":
+        (posts / f"{edit[1]}.md").unlink(missing_ok=True)
+    elif kind == "rename":
+        source, target = posts / f"{edit[1]}.md", posts / f"{edit[2]}.md"
+        if source.exists() and source != target:
+            source.replace(target)
+    elif kind == "config":
+        (root / "blog.toml").write_text(DEFAULT_CONFIG + f"posts_per_page = {edit[1]}\nread_more_text = {edit[2]!r}\n".replace("'", '"'))
+    else:
+        (root / "templates/post.html").write_text('{% extends "theme/post.html" %}' + edit[1] + "\n")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(EDITS, min_size=1, max_size=6))
+def test_incremental_equals_cold_after_any_edits(tmp_path_factory, edits):
+    root = tmp_path_factory.mktemp("prop") / "site"
+    write_files(root, {"blog.toml": DEFAULT_CONFIG, "templates/post.html": '{% extends "theme/post.html" %}\n', "content/posts/a.md": post(title="Alpha")})
+    incremental(root)
+    for number, edit in enumerate(edits):
+        apply(root, edit)
+        try:
+            result = incremental(root)
+        except Exception as exc:  # e.g. two posts with one slug: the cold build must fail the same way
+            try:
+                cold(root, root.parent / "cold")
+            except type(exc):
+                continue
+            raise
+        assert result == cold(root, root.parent / "cold"), (number, edit)

@@ -1,0 +1,115 @@
+"""The build cache: exact round trips, persistence, and a damaged cache treated as empty."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime, timedelta, timezone
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from blog.cache import (
+    BuildCache,
+    clean,
+    decode_post,
+    decode_rendered,
+    digest,
+    encode_post,
+    encode_rendered,
+)
+from blog.model import Post, Rendered, TocItem
+
+
+def sample_post() -> Post:
+    berlin = ZoneInfo("Europe/Berlin")
+    extra = MappingProxyType({
+        "series": ("a", "b"),
+        "when": date(2024, 1, 2),
+        "at": datetime(2024, 1, 2, 3, 4, tzinfo=timezone(timedelta(hours=5))),
+        "nested": MappingProxyType({"k": (1, 2.5, None, True)}),
+    })
+    return Post(
+        source="content/posts/x.md", kind="post", title="T", date=datetime(2024, 10, 27, 2, 30, tzinfo=berlin),
+        updated=None, tags=("python", "Café"), slug="x", url="/blog/x/", summary=None, draft=False,
+        image=None, description="d", template=None, body="Body\n", body_line=5, extra=extra,
+    )
+
+
+def test_post_round_trip_is_exact():
+    post = sample_post()
+    again = decode_post(encode_post(post))
+    assert again == post
+    assert again.date.tzinfo == ZoneInfo("Europe/Berlin")
+    assert again.date.utcoffset() == post.date.utcoffset()
+    assert isinstance(again.extra["series"], tuple)
+    assert isinstance(again.extra["nested"], MappingProxyType)
+
+
+def test_rendered_round_trip_is_exact():
+    rendered = Rendered("<p>x</p>", "<p>x</p>", True, (TocItem(2, "a", "A", (TocItem(3, "b", "B"),)),))
+    assert decode_rendered(encode_rendered(rendered)) == rendered
+
+
+def test_digest_separates_parts():
+    assert digest("ab", "c") != digest("a", "bc")
+
+
+def test_values_persist_across_instances(tmp_path):
+    cache = BuildCache.for_site(tmp_path)
+    cache.put("parsed", "k", [1, "two"])
+    cache.close()
+    again = BuildCache.for_site(tmp_path)
+    assert again.get("parsed", "k") == [1, "two"]
+    assert again.get_many("parsed", ["k", "missing"]) == {"k": [1, "two"]}
+    assert again.warnings == ()
+    again.close()
+
+
+def test_disabled_cache_keeps_nothing_on_disk(tmp_path):
+    cache = BuildCache.for_site(tmp_path, enabled=False)
+    cache.put("parsed", "k", 1)
+    cache.close()
+    assert not (tmp_path / ".blog-cache").exists()
+
+
+def test_corrupt_cache_is_empty_with_a_warning(tmp_path):
+    folder = tmp_path / ".blog-cache"
+    folder.mkdir()
+    (folder / "cache.sqlite3").write_bytes(b"this is not a database" * 100)
+    cache = BuildCache.for_site(tmp_path)
+    assert len(cache.warnings) == 1
+    assert "starting with an empty cache" in cache.warnings[0].message
+    cache.put("parsed", "k", 1)
+    cache.close()
+    assert BuildCache.for_site(tmp_path).get("parsed", "k") == 1
+
+
+def test_foreign_schema_is_replaced(tmp_path):
+    folder = tmp_path / ".blog-cache"
+    folder.mkdir()
+    db = sqlite3.connect(folder / "cache.sqlite3")
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT INTO meta VALUES ('schema', 'someone-else-9')")
+    db.commit()
+    db.close()
+    cache = BuildCache.for_site(tmp_path)
+    assert "another version" in cache.warnings[0].message
+    assert cache.get("parsed", "anything") is None
+    cache.close()
+
+
+def test_undecodable_row_counts_as_missing(tmp_path):
+    cache = BuildCache.for_site(tmp_path)
+    cache.put("parsed", "k", 1)
+    cache.close()
+    db = sqlite3.connect(tmp_path / ".blog-cache/cache.sqlite3")
+    db.execute("UPDATE parsed SET value = '{broken' WHERE key = 'k'")
+    db.commit()
+    db.close()
+    assert BuildCache.for_site(tmp_path).get("parsed", "k") is None
+
+
+def test_clean_removes_the_folder(tmp_path):
+    BuildCache.for_site(tmp_path).close()
+    assert clean(tmp_path) is True
+    assert not (tmp_path / ".blog-cache").exists()
+    assert clean(tmp_path) is False
