@@ -11,7 +11,7 @@ import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import repeat
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,6 +31,7 @@ from .cache import (
 )
 from .config import SiteConfig
 from .errors import Diagnostic, raise_if_errors
+from .fingerprints import ALWAYS_PRODUCED, Fingerprints
 from .model import BuildOptions, BuildReport, Entry, Output, Post, Rendered, Route, Site, Source, StaticFile
 from .site import assemble
 
@@ -63,14 +64,18 @@ def read_posts(config: SiteConfig, options: BuildOptions, store: BuildCache | No
     """Discover and parse every source; keep the posts this build publishes."""
     store = store if store is not None else BuildCache(None)
     sources, statics, diagnostics = content.discover(config)
-    parsed, problems = parse_sources(sources, config, store)
+    parsed, problems, _ = parse_sources(sources, config, store)
     now = options.now or datetime.now(timezone.utc)
     posts = tuple(p for p in parsed if content.is_published(p, options.drafts, options.future, now))
     return posts, statics, list(diagnostics) + problems
 
 
-def parse_sources(sources: Sequence[Source], config: SiteConfig, store: BuildCache) -> tuple[list[Post], list[Diagnostic]]:
-    """Front matter of every source, from the cache when the file's bytes were seen before."""
+def parse_sources(sources: Sequence[Source], config: SiteConfig, store: BuildCache) -> tuple[list[Post], list[Diagnostic], dict[str, str]]:
+    """Front matter of every source, from the cache when the file's bytes were seen before.
+
+    Also returns each source's cache key (source path → key): a digest of everything its post
+    and rendering depend on, which page fingerprints use to identify the post.
+    """
     base = digest(engine_key(), "parse", repr(config))
     keys = [digest(base, source.path, source.kind, source.data) for source in sources]
     hits = store.get_many("parsed", keys)
@@ -90,7 +95,7 @@ def parse_sources(sources: Sequence[Source], config: SiteConfig, store: BuildCac
         problems.extend(found)
         if post is not None:
             posts.append(post)
-    return posts, problems
+    return posts, problems, {source.path: key for source, key in zip(sources, keys)}
 
 
 def render_key(post: Post, config: SiteConfig) -> str:
@@ -169,8 +174,16 @@ def newest(entries: Sequence[Entry]) -> datetime | None:
     return max(dates) if dates else None
 
 
-def produce(route: Route, site: Site, plan: Sequence[Route], config: SiteConfig, env) -> tuple[bytes | None, tuple[Diagnostic, ...]]:
-    """The bytes of one route, by the producer its kind calls for."""
+def produce(route: Route, site: Site, plan: Sequence[Route], config: SiteConfig, env) -> tuple[bytes | None, tuple[Diagnostic, ...], frozenset[str]]:
+    """The bytes of one route by the producer its kind calls for, and the site collections it read."""
+    if route.kind in theme.TEMPLATES:
+        return theme.render_page(env, route, site, config)
+    data, found = produce_file(route, site, plan, config)
+    return data, found, frozenset()
+
+
+def produce_file(route: Route, site: Site, plan: Sequence[Route], config: SiteConfig) -> tuple[bytes | None, tuple[Diagnostic, ...]]:
+    """Feeds, sitemap, robots.txt, static files and the Pygments stylesheet."""
     match route.kind:
         case "atom" | "rss":
             make = feeds.atom if route.kind == "atom" else feeds.rss
@@ -191,20 +204,58 @@ def produce(route: Route, site: Site, plan: Sequence[Route], config: SiteConfig,
 
             return markup.pygments_css(config.highlight_style, config.highlight_style_dark).encode("utf-8"), ()
         case _:
-            return theme.render_route(env, route, site, config)
+            raise ValueError(f"no producer for route kind {route.kind!r}")
 
 
-def render_site(plan: Sequence[Route], site: Site, config: SiteConfig, progress: Progress) -> tuple[list[Output], list[Diagnostic]]:
+@dataclass(frozen=True, slots=True)
+class PageReuse:
+    """What lets a build keep a page from the last build instead of rendering it again."""
+
+    store: BuildCache
+    scope: str  # the output folder's state key: records of one folder never serve another
+    out_dir: Path
+    intact: frozenset[str]  # output files exactly as the last build left them
+    prints: Fingerprints
+
+
+def render_site(
+    plan: Sequence[Route], site: Site, config: SiteConfig, progress: Progress, reuse: PageReuse | None = None
+) -> tuple[list[Output], list[Diagnostic], dict[str, list]]:
+    """Bytes for every route; with `reuse`, a page whose fingerprint is unchanged is read back.
+
+    Also returns the fingerprint records of the pages rendered now. The caller stores them only
+    once the output is written: a record must never describe bytes that never reached the disk.
+    """
     env = theme.make_env(config)
+    records = reuse.store.get_many("pages", [digest(reuse.scope, r.output_path) for r in plan]) if reuse else {}
+    fresh: dict[str, list] = {}
     outputs: list[Output] = []
     problems: list[Diagnostic] = []
     for done, route in enumerate(plan, start=1):
-        data, found = produce(route, site, plan, config, env)
-        problems.extend(found)
+        data = reused(route, reuse, records) if reuse and route.kind not in ALWAYS_PRODUCED else None
+        if data is None:
+            data, found, read = produce(route, site, plan, config, env)
+            problems.extend(found)
+            if reuse is not None and data is not None and route.kind not in ALWAYS_PRODUCED:
+                fresh[digest(reuse.scope, route.output_path)] = [reuse.prints.route(route, read), sorted(read)]
         if data is not None:
             outputs.append(Output(route.output_path, data))
         progress("write", done, len(plan))
-    return outputs, problems
+    return outputs, problems, fresh
+
+
+def reused(route: Route, reuse: PageReuse, records: dict) -> bytes | None:
+    """The last build's bytes of `route` when nothing it depends on has changed, else None."""
+    record = records.get(digest(reuse.scope, route.output_path))
+    if record is None or route.output_path not in reuse.intact:
+        return None
+    fingerprint, read = record
+    if reuse.prints.route(route, read) != fingerprint:
+        return None
+    try:
+        return (reuse.out_dir / route.output_path).read_bytes()
+    except OSError:
+        return None
 
 
 def build(
@@ -236,15 +287,18 @@ def build(
 def _build(config: SiteConfig, options: BuildOptions, out_dir: Path, store: BuildCache, progress: Progress, started: float) -> BuildReport:
     now = options.now or datetime.now(timezone.utc)
     sources, statics, discovered = content.discover(config)
-    fingerprint = freshness.input_fingerprint(config, options, sources, statics)
-    state = store.get("state", freshness.state_key(out_dir))
-    if freshness.is_fresh(state, fingerprint, now, out_dir):
+    templates = freshness.templates_digest(config)
+    fingerprint = freshness.input_fingerprint(config, options, sources, statics, templates)
+    scope = freshness.state_key(out_dir)
+    state = store.get("state", scope)
+    current = freshness.current_record(out_dir)
+    if freshness.is_fresh(state, fingerprint, now, current):
         assert state is not None
         files = len(state["files"])
         warnings = store.warnings + decode_diagnostics(state["warnings"])
         return BuildReport(out_dir, state["counts"], 0, files, 0, time.perf_counter() - started, warnings)
 
-    parsed, problems = parse_sources(sources, config, store)
+    parsed, problems, post_keys = parse_sources(sources, config, store)
     problems = list(store.warnings) + list(discovered) + problems
     posts = [p for p in parsed if content.is_published(p, options.drafts, options.future, now)]
     rendered, found = render_posts(posts, config, progress, store)
@@ -254,10 +308,14 @@ def _build(config: SiteConfig, options: BuildOptions, out_dir: Path, store: Buil
     problems += found
     raise_if_errors(problems)
     plan = routes.plan(site, config, extra_routes(config, statics))
-    outputs, found = render_site(plan, site, config, progress)
+    prints = Fingerprints(site, digest(engine_key(), repr(config), templates), post_keys)
+    reuse = PageReuse(store, scope, out_dir, freshness.intact_files(state, current), prints)
+    outputs, found, records = render_site(plan, site, config, progress, reuse)
     problems += found
     raise_if_errors(problems)
     stats = writer.write_site(outputs, out_dir)
+    for key, record in records.items():
+        store.put("pages", key, record)
 
     counts: dict[str, int] = {}
     for route in plan:
@@ -265,7 +323,7 @@ def _build(config: SiteConfig, options: BuildOptions, out_dir: Path, store: Buil
     counts = dict(sorted(counts.items()))
     warnings = tuple(d for d in problems if not d.is_error)
     due = [p.date for p in parsed if p.date is not None and p.date > now and not p.draft and not options.future]
-    store.put("state", freshness.state_key(out_dir), freshness.make_state(fingerprint, min(due, default=None), out_dir, counts, warnings))
+    store.put("state", scope, freshness.make_state(fingerprint, min(due, default=None), out_dir, counts, warnings))
     return BuildReport(
         output_dir=out_dir,
         counts=counts,

@@ -103,7 +103,7 @@ _PUBLISH_FORMS: tuple[tuple[PublishKind, str], ...] = (
     ("s3", r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/\S*)?"),
     ("git", r"git\+(file|ssh|https?)://[^#\s]+#[^#\s]+|git:[^#\s/:@]+#[^#\s]+"),
     ("rsync", r"rsync://[^/\s]+/\S*|rsync:(?!//)\S+|[^@/\s:]+@[^/\s:]+:\S*"),
-    ("folder", r"file:///.*|/.*|\.\.?/.*|~/.*"),
+    ("folder", r"file:///.*|/.*|\.\.?(/.*)?|~(/.*)?"),
 )
 PUBLISH_FORMS_HELP = (
     "a folder (/srv/www/blog, ./public, file:///srv/www/blog), a git branch (git+file:///path/repo.git#gh-pages, "

@@ -32,16 +32,22 @@ def template_files(config: SiteConfig) -> list[Path]:
     return found
 
 
+def templates_digest(config: SiteConfig) -> str:
+    """One digest over every template and theme file (a template change re-renders every page)."""
+    parts: list[str | bytes] = []
+    for path in template_files(config):
+        parts += [str(path), path.read_bytes()]
+    return digest(*parts)
+
+
 def input_fingerprint(
-    config: SiteConfig, options: BuildOptions, sources: Sequence[Source], statics: Sequence[StaticFile]
+    config: SiteConfig, options: BuildOptions, sources: Sequence[Source], statics: Sequence[StaticFile], templates: str
 ) -> str:
-    parts: list[str | bytes] = [engine_key(), repr(config), repr((options.drafts, options.future))]
+    parts: list[str | bytes] = [engine_key(), repr(config), repr((options.drafts, options.future)), templates]
     for source in sources:
         parts += [source.path, source.kind, digest(source.data)]
     for static in statics:
         parts += [static.output_path, static.source, digest(static.absolute.read_bytes())]
-    for path in template_files(config):
-        parts += [str(path), digest(path.read_bytes())]
     return digest(*parts)
 
 
@@ -79,16 +85,29 @@ def make_state(
     }
 
 
-def is_fresh(state: Mapping[str, Any] | None, fingerprint: str, now: datetime, out_dir: Path) -> bool:
+def current_record(out_dir: Path) -> dict[str, list[int]]:
+    """`output_record`, or empty when there is no output folder to read."""
+    try:
+        return output_record(out_dir)
+    except OSError:
+        return {}
+
+
+def is_fresh(state: Mapping[str, Any] | None, fingerprint: str, now: datetime, current: Mapping[str, list[int]]) -> bool:
     """True when the recorded build had these inputs, no future post is due, and output is as left."""
     if not state or state.get("fingerprint") != fingerprint:
         return False
     if state["valid_until"] is not None and now >= datetime.fromisoformat(state["valid_until"]):
         return False
-    try:
-        return output_record(out_dir) == state["files"]
-    except OSError:
-        return False
+    return dict(current) == state["files"]
+
+
+def intact_files(state: Mapping[str, Any] | None, current: Mapping[str, list[int]]) -> frozenset[str]:
+    """Output files still exactly as the last build left them (same size, mtime and inode)."""
+    if not state:
+        return frozenset()
+    recorded = state["files"]
+    return frozenset(path for path, info in current.items() if recorded.get(path) == info)
 
 
 def state_key(out_dir: Path) -> str:

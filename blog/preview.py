@@ -23,6 +23,7 @@ from types import FrameType
 from typing import TextIO
 
 from .build import build
+from .cache import BuildCache
 from .config import SiteConfig, load_config
 from .errors import BuildError, Diagnostic, error, format_diagnostic
 from .model import BuildOptions, BuildReport
@@ -55,16 +56,17 @@ class Outcome:
     seconds: float
 
 
-def build_once(root: Path, site_dir: Path, options: ServeOptions, base_url: str) -> Outcome:
-    """Read the configuration and build into `site_dir`; problems are returned, not raised."""
+def build_once(root: Path, site_dir: Path, options: ServeOptions, base_url: str, cache: BuildCache | None = None) -> Outcome:
+    """Read the configuration and build into `site_dir`; problems are returned, not raised.
+
+    `cache` is the site's build cache, kept open by the caller across the builds of a session.
+    """
     started = time.perf_counter()
     config: SiteConfig | None = None
     try:
         config = load_config(root)
-        report = build(
-            config,
-            BuildOptions(drafts=options.drafts, future=options.drafts, output_dir=site_dir, base_url=base_url),
-        )
+        build_options = BuildOptions(drafts=options.drafts, future=options.drafts, output_dir=site_dir, base_url=base_url)
+        report = build(config, build_options, cache=cache)
     except BuildError as exc:
         return Outcome(config, None, exc.diagnostics, time.perf_counter() - started)
     except (OSError, ValueError) as exc:  # the disk or a broken file under our feet, not a bug
@@ -107,6 +109,10 @@ class Session:
         self.err = err
         self.instance = secrets.token_hex(4)
         self.builds = 0
+        self.cache = BuildCache.for_site(self.root)
+
+    def build(self, url: str) -> Outcome:
+        return build_once(self.root, self.site_dir, self.options, url, self.cache)
 
     def status_of(self, outcome: Outcome) -> Status:
         self.builds += 1
@@ -145,28 +151,28 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
         return 1
     finally:
         _clean_up(server, temp)
+        session.cache.close()
     print("Stopped; the preview folder is removed.", file=out, flush=True)
     return 0
 
 
 def _run(session: Session, server: PreviewServer) -> None:
     """First build, start serving, then the watch → gather → build → publish loop."""
-    options = session.options
     watcher = Watcher(session.targets(None))
     watcher.start()  # before the first build, so a save made during it is not missed
     try:
-        first = build_once(session.root, session.site_dir, options, server.url)
-        session.show(first, first=True)
+        first = session.build(server.url)
         server.live.publish(session.status_of(first), "reload")
+        session.show(first, first=True)
         watcher = _rewatch(watcher, session.targets(first), frozenset())
         _announce(session, server)
         while True:
             changed = _next_burst(watcher, session)
             print(f"Changed: {describe(changed)}", file=session.out, flush=True)
             previous = server.live.status
-            outcome = build_once(session.root, session.site_dir, options, server.url)
-            session.show(outcome, first=False)
+            outcome = session.build(server.url)
             server.live.publish(session.status_of(outcome), event_kind(changed, previous, outcome))
+            session.show(outcome, first=False)  # after publishing: whoever reads this line sees the new state
             watcher = _rewatch(watcher, session.targets(outcome), changed)
     finally:
         watcher.close()

@@ -9,7 +9,7 @@ The template context is documented in `blog/themes/default/README.md`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType, TracebackType
@@ -327,32 +327,46 @@ def _tags(site: Site) -> tuple[TagView, ...]:
 
 @dataclass(frozen=True, slots=True)
 class SiteView:
-    """The whole site; lists are built when a template asks for them, so unused ones cost nothing."""
+    """The whole site; lists are built when a template asks for them, so unused ones cost nothing.
+
+    Every site-wide collection a template reads is noted in `_read`, so an incremental build
+    knows which pages depend on all posts (and must be rendered again when any post changes)
+    and which do not.
+    """
 
     _site: Site
     _config: SiteConfig
+    _read: set[str] = field(default_factory=set)
 
     title = property(lambda self: self._config.title)
     description = property(lambda self: self._config.description)
     author = property(lambda self: self._config.author)
     base_url = property(lambda self: self._config.base_url)
     language = property(lambda self: self._config.language)
-    updated = property(lambda self: self._site.updated)
+
+    @property
+    def updated(self) -> datetime | None:
+        self._read.add("site.updated")
+        return self._site.updated
 
     @property
     def posts(self) -> tuple[EntryView, ...]:
+        self._read.add("site.posts")
         return _entries(self._site.entries)
 
     @property
     def pages(self) -> tuple[EntryView, ...]:
+        self._read.add("site.pages")
         return _entries(self._site.pages)
 
     @property
     def tags(self) -> tuple[TagView, ...]:
+        self._read.add("site.tags")
         return _tags(self._site)
 
     @property
     def archive(self) -> tuple[YearView, ...]:
+        self._read.add("site.archive")
         return _archive(self._site)
 
 
@@ -362,11 +376,14 @@ class RouteView:
     kind: str
 
 
-def template_context(route: Route, site: Site, config: SiteConfig) -> dict[str, Any]:
-    """Every name a template can use; each is always defined (None or empty when it does not apply)."""
+def template_context(route: Route, site: Site, config: SiteConfig, read: set[str] | None = None) -> dict[str, Any]:
+    """Every name a template can use; each is always defined (None or empty when it does not apply).
+
+    `read` collects the names of the site-wide collections the templates use (see SiteView).
+    """
     return {
         "config": config,
-        "site": SiteView(site, config),
+        "site": SiteView(site, config, read if read is not None else set()),
         "route": RouteView(route.url, route.kind),
         "page": EntryView(route.entry) if route.entry is not None else None,
         "posts": _entries(route.entries),
@@ -383,7 +400,15 @@ def template_context(route: Route, site: Site, config: SiteConfig) -> dict[str, 
 def render_route(
     env: jinja2.Environment, route: Route, site: Site, config: SiteConfig
 ) -> tuple[bytes | None, tuple[Diagnostic, ...]]:
-    """One HTML page as UTF-8 bytes ending in a newline, or (None, diagnostics) on a template error.
+    """One HTML page as UTF-8 bytes ending in a newline, or (None, diagnostics) on a template error."""
+    data, diagnostics, _ = render_page(env, route, site, config)
+    return data, diagnostics
+
+
+def render_page(
+    env: jinja2.Environment, route: Route, site: Site, config: SiteConfig
+) -> tuple[bytes | None, tuple[Diagnostic, ...], frozenset[str]]:
+    """`render_route`, plus the site-wide collections the templates read while rendering.
 
     Only the HTML kinds of `TEMPLATES` are rendered here; feeds, sitemap, robots and static files
     have their own producers, and asking for one of them is a programming error (ValueError).
@@ -391,8 +416,16 @@ def render_route(
     if route.kind not in TEMPLATES:
         raise ValueError(f"render_route renders HTML routes, not {route.kind!r}")
     name = route.template or TEMPLATES[route.kind]
+    read: set[str] = set()
+    data, diagnostics = _render(env, name, route, site, config, read)
+    return data, diagnostics, frozenset(read)
+
+
+def _render(
+    env: jinja2.Environment, name: str, route: Route, site: Site, config: SiteConfig, read: set[str]
+) -> tuple[bytes | None, tuple[Diagnostic, ...]]:
     try:
-        text = env.get_template(name).render(template_context(route, site, config))
+        text = env.get_template(name).render(template_context(route, site, config, read))
     except jinja2.TemplateSyntaxError as exc:
         where = _display_path(exc.filename, config) if exc.filename else None
         return None, (_located(exc.message or str(exc), where, exc.lineno, route, config),)

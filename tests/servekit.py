@@ -177,12 +177,16 @@ class ServeProcess:
         return any(reader.is_alive() for reader in self._readers)
 
     def builds(self) -> list[str]:
-        """The result line of every build after the first one."""
+        """The result line of every build after the first one (which comes before "Serving")."""
         with self._changed:
-            return [line for line in self.lines if line.startswith(("Rebuilt ", "Build failed"))]
+            serving = next(i for i, line in enumerate(self.lines) if line.startswith("Serving "))
+            return [line for line in self.lines[serving:] if line.startswith(("Rebuilt ", "Build failed"))]
 
     def wait_for_builds(self, count: int, timeout: float) -> list[str]:
-        wait_until(lambda: len(self.builds()) >= count, timeout, what=f"{count} builds; output {self.lines} {self.errors}")
+        try:
+            wait_until(lambda: len(self.builds()) >= count, timeout, what=f"{count} builds")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\nstdout: {self.lines}\nstderr: {self.errors}") from None
         return self.builds()
 
     def threads(self) -> int:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from blog.build import build
 from blog.config import load_config
+from blog.errors import BuildError
 from blog.model import BuildOptions
 from conftest import DEFAULT_CONFIG, snapshot, write_files
 from sitekit import post
@@ -149,3 +150,23 @@ def test_incremental_equals_cold_after_any_edits(tmp_path_factory, edits):
                 continue
             raise
         assert result == cold(root, root.parent / "cold"), (number, edit)
+
+
+def test_failed_build_leaves_no_stale_page_records(make_site, tmp_path):
+    template = '{% extends "theme/post.html" %}{% block content %}{{ page.extra.needed }}{% endblock %}\n'
+    root = make_site({
+        "templates/post.html": template,
+        "content/posts/2024-01-01-a.md": post(title="A", date="2024-01-01", tags=("a",), needed="x"),
+        "content/posts/2024-01-02-b.md": post(title="B", date="2024-01-02", tags=("b",), needed="y"),
+    })
+    incremental(root)
+    (root / "content/posts/2024-01-01-a.md").write_text(post(title="A changed", date="2024-01-01", tags=("a",), needed="x"))
+    (root / "content/posts/2024-01-03-c.md").write_text(post(title="C", date="2024-01-03", tags=("c",)))  # fails the template
+    try:
+        build(load_config(root), BuildOptions(now=NOW))
+    except BuildError:
+        pass
+    else:
+        raise AssertionError("the build should have failed")
+    (root / "content/posts/2024-01-03-c.md").unlink()
+    assert incremental(root) == cold(root, tmp_path / "cold")

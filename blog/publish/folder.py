@@ -120,9 +120,12 @@ def put_file(root: Path, relative: str, data: bytes) -> None:
 
 
 def delete_file(root: Path, relative: str) -> None:
-    """Remove one stale file (or link) and the folders it leaves empty, never `root` itself."""
+    """Remove one stale file (or link) and the folders it leaves empty, never `root` itself.
+
+    A path that an upload has meanwhile turned into a folder of the new site is left alone.
+    """
     path = root / relative
-    if os.path.lexists(path):
+    if path.is_symlink() or (os.path.lexists(path) and not path.is_dir()):
         path.unlink()
     folder = path.parent
     while folder != root and folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):

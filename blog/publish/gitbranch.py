@@ -83,8 +83,10 @@ def git(args: list[str], env: Mapping[str, str], cwd: Path | None = None, stdin:
     except FileNotFoundError:
         raise PublishError("the git target needs the git program; install git") from None
     if done.returncode != 0:
-        message = (done.stderr or done.stdout).decode("utf-8", "replace").strip()
-        raise PublishError(f"git {args[0]} failed: {message}")
+        text = (done.stderr or done.stdout).decode("utf-8", "replace")
+        message = "\n".join(line for line in text.strip().splitlines() if not line.startswith("hint:"))  # git pull advice misleads here
+        command = next(a for a in args if not a.startswith("-"))
+        raise PublishError(f"git {command} failed: {message}")
     return done.stdout.decode("utf-8", "surrogateescape")
 
 

@@ -81,7 +81,7 @@ def test_raw_request_lines_with_dot_segments_in_every_spelling(served):
     for target in ("/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt"):
         for version in ("HTTP/1.0", "HTTP/1.1"):
             data = raw_request(server.port, f"GET {target} {version}\r\nHost: 127.0.0.1\r\n\r\n".encode())
-            assert SENTINEL not in data and data.startswith(f"HTTP/1.1 40".encode()), (target, version, data[:40])
+            assert SENTINEL not in data and data.startswith(b"HTTP/1.1 40"), (target, version, data[:40])
 
 
 def test_folder_redirect_never_becomes_an_open_redirect(served):

@@ -52,7 +52,7 @@ def test_load_and_bad_clients(make_site):
         assert get(serve.port, "/").status == 200
         baseline = serve.threads()
         idle = [socket.create_connection((HOST, serve.port), timeout=5) for _ in range(50)]
-        for i, sock in enumerate(idle[:25]):
+        for sock in idle[:25]:
             sock.sendall(b"GET / HT")  # half a request line, then silence
         streams = []
         for _ in range(20):
