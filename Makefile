@@ -17,8 +17,7 @@ build: $(BIN)/.installed
 	$(BIN)/blog build
 
 serve: build
-	@echo "Previewing output/ at http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
-	$(BIN)/python -m http.server --bind 127.0.0.1 --directory output $(PORT)
+	$(BIN)/blog serve --port $(PORT)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest

@@ -105,6 +105,7 @@ class Sample:
     cpu: float
     maxrss_mb: float  # largest single process (ru_maxrss)
     tree_rss_mb: float  # peak of the summed RSS of the process and its descendants, sampled
+    other_cpu: float  # CPU seconds the rest of the machine used meanwhile: contention that skews wall time
     ok: bool
     checks: dict = field(default_factory=dict)
 
@@ -142,22 +143,30 @@ class TreeRss(threading.Thread):
             return 0
 
 
+def busy_cpu_seconds() -> float:
+    """CPU seconds all cores spent not idle since boot (from /proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(command: tuple[str, ...], cwd: Path, log: Path) -> Sample:
     """Run one build to completion; rusage comes from wait4, so it covers reaped worker processes."""
     with log.open("ab") as out:
         out.write(f"\n$ {' '.join(command)}\n".encode())
         out.flush()
-        start = time.perf_counter()
+        busy, start = busy_cpu_seconds(), time.perf_counter()
         proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         sampler = TreeRss(proc.pid)
         sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
+        wall, busy = time.perf_counter() - start, busy_cpu_seconds() - busy
         sampler.done.set()
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
-    return Sample(round(wall, 4), round(usage.ru_utime + usage.ru_stime, 3), round(usage.ru_maxrss / 1024, 1),
-                  round(sampler.peak / 2**20, 1), proc.returncode == 0)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(round(wall, 4), round(cpu, 3), round(usage.ru_maxrss / 1024, 1), round(sampler.peak / 2**20, 1),
+                  round(max(busy - cpu, 0.0), 2), proc.returncode == 0)
 
 
 def clean(site) -> None:
@@ -315,7 +324,9 @@ def summarise(samples: dict) -> dict:
             out[name][scenario] = {
                 "wall": median([s.wall for s in good]), "cpu": median([s.cpu for s in good]),
                 "maxrss_mb": median([s.maxrss_mb for s in good]), "tree_rss_mb": median([s.tree_rss_mb for s in good]),
+                "other_cpu": median([s.other_cpu for s in good]), "wall_min": min((s.wall for s in good), default=None),
                 "ok_runs": len(good), "runs": len(runs),
+                "stale": sum(1 for s in runs if s.checks.get("edit_visible") is False),
             }
     return out
 
@@ -345,14 +356,17 @@ def fmt(value: float | None, digits: int = 2) -> str:
 
 def markdown_report(results: dict) -> str:
     """The tables README.md shows: medians per size/engine/scenario, ratios, preview latencies."""
-    lines = ["| N | engine | scenario | wall (s) | CPU (s) | peak RSS, largest process (MB) | peak RSS, process tree (MB) |",
-             "|---:|---|---|---:|---:|---:|---:|"]
+    lines = ["| N | engine | scenario | wall (s) | min wall (s) | CPU (s) | peak RSS, largest process (MB) | "
+             "peak RSS, process tree (MB) | other load (CPU s) |",
+             "|---:|---|---|---:|---:|---:|---:|---:|---:|"]
     for size, data in results["sizes"].items():
         for name, by_scenario in data["summary"].items():
             for scenario, m in by_scenario.items():
                 failed = "" if m["ok_runs"] == m["runs"] else f" ({m['runs'] - m['ok_runs']} failed)"
-                lines.append(f"| {size} | {name} | {scenario}{failed} | {fmt(m['wall'])} | {fmt(m['cpu'])} | "
-                             f"{fmt(m['maxrss_mb'], 0)} | {fmt(m['tree_rss_mb'], 0)} |")
+                failed += f" ({m['stale']} STALE: edit not in page)" if m.get("stale") else ""
+                lines.append(f"| {size} | {name} | {scenario}{failed} | {fmt(m['wall'])} | {fmt(m.get('wall_min'))} | "
+                             f"{fmt(m['cpu'])} | {fmt(m['maxrss_mb'], 0)} | {fmt(m['tree_rss_mb'], 0)} | "
+                             f"{fmt(m.get('other_cpu'), 1)} |")
     lines += ["", "| N | " + " | ".join(next(iter(results["sizes"].values()))["ratios"]) + " |",
               "|---:|" + "---:|" * len(next(iter(results["sizes"].values()))["ratios"])]
     for size, data in results["sizes"].items():

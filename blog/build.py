@@ -313,7 +313,7 @@ def _build(config: SiteConfig, options: BuildOptions, out_dir: Path, store: Buil
     outputs, found, records = render_site(plan, site, config, progress, reuse)
     problems += found
     raise_if_errors(problems)
-    stats = writer.write_site(outputs, out_dir)
+    stats = writer.write_site(outputs, out_dir, retained=store.retained_tree(scope))
     for key, record in records.items():
         store.put("pages", key, record)
 

@@ -179,6 +179,10 @@ class BuildCache:
         db.execute("SELECT count(*) FROM parsed").fetchone()  # a corrupt file fails here, not mid-build
         return db
 
+    def retained_tree(self, scope: str) -> Path | None:
+        """Where the writer may keep the previous output tree of one output folder (see writer)."""
+        return None if self.path is None else self.path.parent / f"previous-{scope[:16]}"
+
     def get_many(self, table: str, keys: Iterable[str]) -> dict[str, Any]:
         """The cached values of `keys` that exist; a row that does not decode counts as missing."""
         memory = self._memory[table]

@@ -8,6 +8,7 @@ unchanged content gives identical bytes.
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
@@ -120,6 +121,7 @@ def _rewritten_tag(source: str, tag: str, attrs: _Attributes, base: str) -> str 
     return f"<{tag}{attributes}{' />' if source.endswith('/>') else '>'}"
 
 
+@functools.lru_cache(maxsize=4096)  # one post sits in several feeds; a preview server rebuilds often
 def absolutize_html(html: str, base: str) -> str:
     """Make every relative `href`, `src`, `srcset` and `poster` in `html` absolute against `base`.
 

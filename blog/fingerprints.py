@@ -3,7 +3,8 @@
 A page is rendered again only when its fingerprint changes. The fingerprint covers the engine,
 the configuration and every template, the route's own values (its post, or the posts on a list
 page, each identified by the digest of its source and of its neighbours and related posts), and
-the site-wide collections (`site.posts`, `site.tags`, ...) that its templates actually read the
+the site-wide collections (`site.posts`, `site.tags`, ..., and a tag page's `tag.posts`) that its
+templates actually read the
 last time it was rendered. Reading one of those collections is recorded by the theme, so a page
 whose template starts using `site.posts` records that dependency on its next render.
 """
@@ -13,11 +14,10 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from .cache import digest
-from .model import Entry, Route, Site
+from .model import Entry, Post, Route, Site
 
 # Route kinds whose bytes are cheap enough to produce on every build (or that read files).
 ALWAYS_PRODUCED = frozenset({"sitemap", "robots", "static", "theme_static"})
-COLLECTIONS = ("site.posts", "site.pages", "site.tags", "site.archive", "site.updated")
 
 
 class Fingerprints:
@@ -31,14 +31,15 @@ class Fingerprints:
         self._collections: dict[str, str] = {}
 
     def entry(self, entry: Entry) -> str:
-        """An entry as templates see it: its post, rendering, tags, neighbours and related posts."""
+        """An entry as templates see it: its post, rendering, tags, neighbours and related posts.
+
+        Neighbours and related posts count only by what a template can read of them (title, URL
+        and date), so editing a post's body does not re-render every page that links to it.
+        """
         source = entry.post.source
         if source not in self._entries:
-            linked = [p.source if p is not None else "" for p in (entry.previous, entry.next)]
-            linked += [p.source for p in entry.related]
-            self._entries[source] = digest(
-                self.post_keys[source], repr(entry.tags), *(self.post_keys.get(s, "") for s in linked)
-            )
+            linked = (entry.previous, entry.next, *entry.related)
+            self._entries[source] = digest(self.post_keys[source], repr(entry.tags), *(link(p) for p in linked))
         return self._entries[source]
 
     def entries(self, entries: Iterable[Entry]) -> str:
@@ -72,7 +73,7 @@ class Fingerprints:
         if route.paginator is not None:
             own.append(repr(route.paginator))
         if route.tag is not None:
-            own += [route.tag.name, route.tag.slug, self.entries(route.tag.entries)]
+            own += [route.tag.name, route.tag.slug, str(len(route.tag.entries))]
         if route.kind == "tags":
             own.append(self.collection("site.tags"))
         if route.kind == "archive":
@@ -80,5 +81,10 @@ class Fingerprints:
         if route.kind in ("atom", "rss"):
             own.append(self.collection("site.updated"))
         for name in sorted(set(dependencies)):
-            own += [name, self.collection(name)]
+            own += [name, self.entries(route.tag.entries) if name == "tag.posts" and route.tag else self.collection(name)]
         return digest(self.base, *own)
+
+
+def link(post: Post | None) -> str:
+    """What a template can read of a linked post (see theme.LinkView)."""
+    return "" if post is None else repr((post.title, post.url, post.date))

@@ -104,6 +104,10 @@ _OVERLAY_STYLE = (
     "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left;"
     "box-shadow:0 4px 24px rgba(0,0,0,.5)"
 )
+_OVERLAY_PRE_STYLE = (
+    "margin:0;padding:0;border:0;border-radius:0;background:transparent;box-shadow:none;"
+    "white-space:pre-wrap;overflow-wrap:anywhere;color:#ffcdd2;font:inherit"
+)
 NOT_FOUND_PAGE = (
     b"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>\n"
     b"<body><h1>Not found</h1><p>Nothing lives at this address in the preview.</p></body></html>\n"
@@ -258,7 +262,7 @@ def overlay_html(problems: tuple[Diagnostic, ...]) -> str:
         f'<strong style="color:#ff8a80;font-size:1.1em">{html.escape(title)}</strong>'
         "<p style=\"margin:.5em 0\">You are looking at the last good build. "
         "Fix the problem and save: this page reloads by itself.</p>"
-        f'<pre style="margin:0;white-space:pre-wrap;color:#ffcdd2">{lines}</pre></div>'
+        f'<pre style="{_OVERLAY_PRE_STYLE}">{lines}</pre></div>'
     )
 
 

@@ -277,9 +277,14 @@ def _entries(entries: tuple[Entry, ...]) -> tuple[EntryView, ...]:
 
 @dataclass(frozen=True, slots=True)
 class TagView:
-    """A tag with its post count, its posts (newest first) and its Atom feed."""
+    """A tag with its post count, its posts (newest first) and its Atom feed.
+
+    On a tag page, reading all of the tag's posts is noted in `_read` (as `tag.posts`): the
+    page then depends on every post of the tag, not just the ones it lists.
+    """
 
     _tag: Tag
+    _read: set[str] = field(default_factory=set)
 
     name = property(lambda self: self._tag.name)
     slug = property(lambda self: self._tag.slug)
@@ -289,6 +294,7 @@ class TagView:
 
     @property
     def posts(self) -> tuple[EntryView, ...]:
+        self._read.add("tag.posts")
         return _entries(self._tag.entries)
 
 
@@ -388,7 +394,7 @@ def template_context(route: Route, site: Site, config: SiteConfig, read: set[str
         "page": EntryView(route.entry) if route.entry is not None else None,
         "posts": _entries(route.entries),
         "paginator": route.paginator,
-        "tag": TagView(route.tag) if route.tag is not None else None,
+        "tag": TagView(route.tag, read if read is not None else set()) if route.tag is not None else None,
         "tags": _tags(site) if route.kind == "tags" else (),
         "archive": _archive(site) if route.kind == "archive" else (),
     }

@@ -163,11 +163,19 @@ def _shown(path: str) -> str:
 # Writing
 
 
-def write_site(outputs: Iterable[Output], out_dir: Path, keep: Sequence[str] = KEEP) -> WriteStats:
+def write_site(
+    outputs: Iterable[Output], out_dir: Path, keep: Sequence[str] = KEEP, retained: Path | None = None
+) -> WriteStats:
     """Replace `out_dir` with exactly `outputs` (plus the kept entries of the old output).
 
-    The new tree is built in `.<name>.staging-<pid>` beside `out_dir` and then swapped in, so
-    `out_dir` always holds one complete build. A symlinked `out_dir` is written through.
+    The new tree is built beside `out_dir` and then swapped in, so `out_dir` always holds one
+    complete build. A symlinked `out_dir` is written through.
+
+    Without `retained`, the new tree is staged in a fresh `.<name>.staging-<pid>` folder and the
+    old tree is deleted after the swap. With `retained` (a folder on the same file system, e.g.
+    in the build cache), the tree swapped out last time is kept there and brought up to date
+    instead: a rebuild that changes a few files then creates and deletes a few files, not a
+    whole tree of folders, which is what makes incremental builds of large sites fast.
     """
     for name in keep:
         if name in ("", ".", "..") or "/" in name:
@@ -178,7 +186,8 @@ def write_site(outputs: Iterable[Output], out_dir: Path, keep: Sequence[str] = K
     problem = _foreign(out, keep)
     if problem is not None:
         raise BuildError([_refusal(out_dir, out, problem)])
-    staging = _sibling(out, "staging")
+    reuse = retained is not None and _same_device(retained.parent, out.parent)
+    staging = retained if reuse and retained is not None else _sibling(out, "staging")
     try:
         stats = _stage(planned, out, staging, keep)
         old_tree = _swap(staging, out)
@@ -187,15 +196,37 @@ def write_site(outputs: Iterable[Output], out_dir: Path, keep: Sequence[str] = K
         if isinstance(exc, OSError):
             raise BuildError([error(out_dir.as_posix(), f"cannot write the site: {exc}")]) from exc
         raise
-    if old_tree is not None:
+    if old_tree is not None and reuse:
+        if old_tree != staging:  # the two-rename fallback left the old tree under another name
+            os.rename(old_tree, staging)
+    elif old_tree is not None:
         _remove_old(old_tree, out_dir)
     return stats
 
 
+def _same_device(first: Path, second: Path) -> bool:
+    """Folders can only be swapped by rename within one file system."""
+    try:
+        first.mkdir(parents=True, exist_ok=True)
+        return first.stat().st_dev == second.stat().st_dev
+    except OSError:
+        return False
+
+
 def _stage(planned: tuple[Output, ...], out: Path, staging: Path, keep: Sequence[str]) -> WriteStats:
-    """Build the complete new tree in `staging`; the old output is only read."""
+    """Make `staging` hold exactly the new tree; the old output is only read.
+
+    A folder already at `staging` (the tree retained from an earlier build) is reconciled: what
+    the new tree does not have is removed, and every file is checked, so even a retained tree
+    left half-updated by a killed build ends up exact.
+    """
     staging.parent.mkdir(parents=True, exist_ok=True)
-    _make_dir(staging)
+    wanted = {item.path for item in planned} | {MARKER, MANIFEST}
+    if staging.is_dir() and not staging.is_symlink():
+        _prune(staging, wanted)
+    else:
+        _remove(staging)
+        _make_dir(staging)
     old = _old_files(out, keep)
     made = {str(staging)}
     written = unchanged = 0
@@ -210,6 +241,26 @@ def _stage(planned: tuple[Output, ...], out: Path, staging: Path, keep: Sequence
     _carry_kept(out, staging, tuple(k for k in keep if k not in produced_tops))
     removed = len(old - {item.path for item in planned} - {MARKER, MANIFEST})
     return WriteStats(written=written, unchanged=unchanged, removed=removed)
+
+
+def _prune(staging: Path, wanted: set[str]) -> None:
+    """Remove from a retained tree every entry that is not a wanted file or one of its folders.
+
+    Symbolic links are always removed (the writer never makes any below the top level), and so
+    are the kept top-level entries, which are carried over from the live output afresh.
+    """
+    folders = {"/".join(path.split("/")[:end]) for path in wanted for end in range(1, path.count("/") + 1)}
+    for current, dirnames, filenames in os.walk(staging):
+        relative = Path(current).relative_to(staging).as_posix()
+        prefix = "" if relative == "." else relative + "/"
+        for name in list(dirnames):
+            path = os.path.join(current, name)
+            if os.path.islink(path) or prefix + name not in folders:
+                _remove(Path(path))
+                dirnames.remove(name)
+        for name in filenames:
+            if prefix + name not in wanted:
+                os.unlink(os.path.join(current, name))
 
 
 def manifest_bytes(outputs: Iterable[Output]) -> bytes:
@@ -276,14 +327,36 @@ def _old_files(out: Path, keep: Sequence[str]) -> frozenset[str]:
 
 
 def _place(item: Output, out: Path, staging: Path, old: frozenset[str], made: set[str]) -> bool:
-    """Put one output into the staging tree; True when it is a link to an unchanged old file."""
+    """Put one output into the staging tree; True when it is the old output's unchanged file.
+
+    A file already in a retained staging tree is never written in place (it may share its inode
+    with the live output): it is kept only when it already is the old file, else replaced.
+    """
     target = _target(staging, item.path, made)
     previous = out / item.path
     if item.path in old and _same_file(previous, item.data):
-        _link_or_copy(previous, target)
+        if not _is_same_inode(target, previous):
+            _discard(target)
+            _link_or_copy(previous, target)
         return True
+    _discard(target)
     _write_file(target, item.data)
     return False
+
+
+def _is_same_inode(first: str | Path, second: str | Path) -> bool:
+    try:
+        return os.path.samefile(first, second) and not os.path.islink(first)
+    except OSError:
+        return False
+
+
+def _discard(path: str) -> None:
+    """Remove whatever a retained tree has at `path` (a file, or a folder where a file goes)."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.unlink(path)
 
 
 def _target(staging: Path, path: str, made: set[str]) -> str:
@@ -296,7 +369,10 @@ def _target(staging: Path, path: str, made: set[str]) -> str:
     for segment in path.split("/")[:-1]:
         folder = os.path.join(folder, segment)
         if folder not in made:
-            _make_dir(folder)
+            if os.path.lexists(folder) and not (os.path.isdir(folder) and not os.path.islink(folder)):
+                os.unlink(folder)  # a retained tree's file (or link) where this build needs a folder
+            if not os.path.isdir(folder):
+                _make_dir(folder)
             if os.path.realpath(folder) != folder:
                 raise BuildError([error(_shown(path), "output path leaves the output folder")])
             made.add(folder)

@@ -115,10 +115,12 @@ def run_scenario(blog_cli: Callable, root: Path, read_target: Callable[[], dict[
 
 @dataclass
 class RecordingApp:
-    """WSGI layer in front of moto: records (method, path) of each request, can run a hook first."""
+    """WSGI layer in front of moto: records (method, path) of each request as it arrives and once
+    moto has handled it, and can run a hook on arrival."""
 
     app: Callable
     requests: list[tuple[str, str]] = field(default_factory=list)
+    handled: list[tuple[str, str]] = field(default_factory=list)
     hook: Callable[[str, str], None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -128,7 +130,10 @@ class RecordingApp:
             self.requests.append((method, path))
         if self.hook is not None:
             self.hook(method, path)
-        return self.app(environ, start_response)
+        answer = self.app(environ, start_response)
+        with self.lock:
+            self.handled.append((method, path))
+        return answer
 
     def mutating(self, since: int = 0) -> list[tuple[str, str]]:
         with self.lock:
@@ -137,6 +142,14 @@ class RecordingApp:
     def mark(self) -> int:
         with self.lock:
             return len(self.requests)
+
+    def handled_mark(self) -> int:
+        with self.lock:
+            return len(self.handled)
+
+    def handled_mutations(self, since: int = 0) -> int:
+        with self.lock:
+            return sum(1 for method, _ in self.handled[since:] if method in MUTATING)
 
 
 @dataclass

@@ -130,8 +130,8 @@ class InProcessServer:
 class ServeProcess:
     """`python -m blog -C root serve --port 0` with its output collected line by line."""
 
-    def __init__(self, root: Path, *args: str) -> None:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+    def __init__(self, root: Path, *args: str, env: dict[str, str] | None = None) -> None:
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
         command = [sys.executable, "-m", "blog", "-C", str(root), "serve", "--port", "0", *args]
         self.process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import signal
+import socket
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from blog.errors import error
 from blog.model import BuildReport
 from blog.preview import Outcome, ServeOptions, build_once, describe, event_kind, report_line
 from blog.server import Status
+from servekit import ServeProcess, get
 from sitekit import post
 
 REPORT = BuildReport(output_dir=Path("/tmp/x"), counts={"post": 2, "index": 1}, written=1, unchanged=2, removed=0, seconds=0.1)
@@ -57,3 +64,51 @@ def test_build_once_returns_problems_instead_of_raising(make_site, tmp_path):
     assert outcome.problems[0].path == "content/posts/2024-01-01-a.md" and outcome.problems[0].line == 2
     broken_config = make_site(config="title = \n", name="other")
     assert build_once(broken_config, tmp_path / "p2", ServeOptions(broken_config), "http://x/").problems[0].path == "blog.toml"
+
+
+# --- the real command, stopped the ways a user stops it ------------------------------------------
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_stopping_removes_the_private_folder_and_never_touches_output(make_site, tmp_path, sig):
+    root = make_site({"content/posts/2024-01-01-a.md": post("A")})
+    private = tmp_path / "tmp"
+    private.mkdir()
+    serve = ServeProcess(root, env={"TMPDIR": str(private)})
+    try:
+        assert get(serve.port, "/blog/a/").status == 200
+        folders = list(private.iterdir())
+        assert len(folders) == 1 and folders[0].name.startswith("blog-serve-")
+        assert (folders[0] / "site" / "index.html").is_file()
+    finally:
+        code = serve.stop(sig)
+    assert code == 0 and list(private.iterdir()) == []
+    assert serve.lines[-1] == "Stopped; the preview folder is removed."
+    assert not (root / "output").exists()
+    assert not [line for line in serve.errors if "Traceback" in line]
+
+
+def test_no_drafts_leaves_drafts_out(make_site):
+    root = make_site({"content/posts/2024-01-01-a.md": post("A", draft=True), "content/posts/2024-01-02-b.md": post("B")})
+    with ServeProcess(root, "--no-drafts") as serve:
+        assert "drafts and future posts left out" in serve.lines[1]
+        assert get(serve.port, "/blog/a/").status == 404 and get(serve.port, "/blog/b/").status == 200
+
+
+def test_a_port_in_use_is_a_short_error(make_site):
+    root = make_site({"content/posts/2024-01-01-a.md": post("A")})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "blog", "-C", str(root), "serve", "--port", str(port)],
+            capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"blog serve: cannot listen on 127.0.0.1:{port}: " in result.stderr
+
+
+def test_a_bad_port_is_a_usage_error(blog_cli, make_site):
+    result = blog_cli("-C", make_site(), "serve", "--port", "70000")
+    assert result.code == 2 and "--port" in result.err

@@ -21,6 +21,7 @@ from blog.server import (
     request_segments,
     same_origin,
 )
+from servekit import InProcessServer, get, raw_get, raw_request
 
 
 @pytest.mark.parametrize(
@@ -193,8 +194,6 @@ def test_live_state_wakes_waiters_on_publish_and_on_close():
 
 
 # --- the real server on a prepared folder --------------------------------------------------------
-
-from servekit import InProcessServer, get, raw_get, raw_request  # noqa: E402
 
 
 @pytest.fixture
