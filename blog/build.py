@@ -316,6 +316,7 @@ def _build(config: SiteConfig, options: BuildOptions, out_dir: Path, store: Buil
     stats = writer.write_site(outputs, out_dir, retained=store.retained_tree(scope))
     for key, record in records.items():
         store.put("pages", key, record)
+    store.prune()
 
     counts: dict[str, int] = {}
     for route in plan:

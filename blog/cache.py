@@ -143,6 +143,7 @@ class BuildCache:
         self.warnings: tuple[Diagnostic, ...] = ()
         self._memory: dict[str, dict[str, Any]] = {table: {} for table in TABLES}
         self._pending: dict[str, dict[str, str]] = {table: {} for table in TABLES}
+        self._used: dict[str, set[str]] = {table: set() for table in TABLES}
         self._db = self._connect() if path is not None else None
 
     @classmethod
@@ -185,6 +186,8 @@ class BuildCache:
 
     def get_many(self, table: str, keys: Iterable[str]) -> dict[str, Any]:
         """The cached values of `keys` that exist; a row that does not decode counts as missing."""
+        keys = list(keys)
+        self._used[table].update(keys)
         memory = self._memory[table]
         found = {key: memory[key] for key in keys if key in memory}
         missing = [key for key in keys if key not in found]
@@ -207,6 +210,7 @@ class BuildCache:
         return self.get_many(table, [key]).get(key)
 
     def put(self, table: str, key: str, value: Any) -> None:
+        self._used[table].add(key)
         self._memory[table][key] = value
         self._pending[table][key] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -223,6 +227,31 @@ class BuildCache:
                     self._db.execute("ROLLBACK")
         for rows in self._pending.values():
             rows.clear()
+
+    def prune(self, tables: Iterable[str] = ("parsed", "rendered")) -> None:
+        """Forget results no build has asked for since the last prune, once they outnumber the rest.
+
+        Edited posts leave their old renderings behind; without this the cache would only grow.
+        The slack (twice the live set) keeps a draft preview and a production build from evicting
+        each other's entries on every run.
+        """
+        self.commit()
+        for table in tables:
+            used = self._used[table]
+            memory = self._memory[table]
+            for key in [key for key in memory if key not in used]:
+                del memory[key]
+            if self._db is not None:
+                try:
+                    (rows,) = self._db.execute(f"SELECT count(*) FROM {table}").fetchone()
+                    if rows > 2 * len(used) + 100:
+                        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+                        self._db.execute("DELETE FROM keep")
+                        self._db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((key,) for key in used))
+                        self._db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM keep)")
+                except sqlite3.DatabaseError:
+                    pass
+            used.clear()
 
     def close(self) -> None:
         self.commit()

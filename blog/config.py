@@ -126,7 +126,8 @@ def key_positions(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
     for number, line in enumerate(text.splitlines(), start=1):
         if m := header.match(line):
             table = _split_dotted(m.group(1))
-            positions.setdefault(table, (number, line.index("[") + 1))
+            for end in range(1, len(table) + 1):  # [publish.web] also places `publish`
+                positions.setdefault(table[:end], (number, line.index("[") + 1))
         elif m := assignment.match(line):
             key = table + _split_dotted(m.group(2))
             positions.setdefault(key, (number, len(m.group(1)) + 1))

@@ -3,12 +3,13 @@ live-reload stream."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
 
 from blog.cli import make_parser
-from servekit import InProcessServer, ServeProcess, raw_get, raw_request
+from servekit import InProcessServer, ServeProcess, raw_get, raw_request, read_until
 
 
 @pytest.fixture
@@ -71,9 +72,12 @@ def test_missing_or_repeated_host_is_refused(server):
 
 
 def _events_head(port: int, origin: str | None) -> bytes:
+    """The start of the event stream's answer: a refusal, or the headers and the hello event."""
     extra = f"Origin: {origin}\r\n" if origin else ""
     request = f"GET /__blog__/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}\r\n".encode()
-    return raw_request(port, request, timeout=2.0)
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request)
+        return read_until(sock, b"event: hello\ndata: test-1\n\n")
 
 
 @pytest.mark.parametrize(

@@ -113,3 +113,19 @@ def test_clean_removes_the_folder(tmp_path):
     assert clean(tmp_path) is True
     assert not (tmp_path / ".blog-cache").exists()
     assert clean(tmp_path) is False
+
+
+def test_prune_forgets_unused_rows_once_they_dominate(tmp_path):
+    cache = BuildCache.for_site(tmp_path)
+    for number in range(300):
+        cache.put("rendered", f"old-{number}", number)
+    cache.prune()  # first build: every row was used
+    cache.put("rendered", "new", 1)
+    assert cache.get("rendered", "old-1") == 1  # used again in this "build"
+    cache.prune()
+    cache.close()
+    again = BuildCache.for_site(tmp_path)
+    assert again.get("rendered", "new") == 1
+    assert again.get("rendered", "old-1") == 1
+    assert again.get("rendered", "old-2") is None
+    again.close()
