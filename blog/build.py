@@ -294,7 +294,7 @@ def _build(config: SiteConfig, options: BuildOptions, out_dir: Path, store: Buil
     current = freshness.current_record(out_dir)
     if freshness.is_fresh(state, fingerprint, now, current):
         assert state is not None
-        files = len(state["files"])
+        files = len([path for path in state["files"] if path not in (writer.MARKER, writer.MANIFEST)])
         warnings = store.warnings + decode_diagnostics(state["warnings"])
         return BuildReport(out_dir, state["counts"], 0, files, 0, time.perf_counter() - started, warnings)
 

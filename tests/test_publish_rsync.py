@@ -47,3 +47,13 @@ def test_an_rsync_failure_exits_1_with_rsyncs_message(make_site, blog_cli, tmp_p
     assert result.code == 1
     assert result.err.startswith("blog: publish failed: rsync failed (exit ")
     assert "Not a directory" in result.err
+
+
+def test_a_relative_destination_is_inside_the_site_whatever_the_working_folder(make_site, blog_cli, monkeypatch, tmp_path: Path) -> None:
+    root = make_site(site_files(), config_with('url = "rsync:./deploy"'))
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    result = blog_cli("-C", root, "publish")
+    assert result.code == 0, result.err
+    assert snapshot(root / "deploy") == build_files(root)
+    assert list((tmp_path / "elsewhere").iterdir()) == []

@@ -54,7 +54,6 @@ class PublishReport:
     """What a publish did, for the final summary."""
 
     target: str
-    url: str
     uploaded: int
     deleted: int
     unchanged: int
@@ -88,8 +87,10 @@ def open_target(target: PublishTarget, site_root: Path, content_dir: Path, out_d
     elif target.kind == "rsync":
         destination = rsync_destination(target.url)
         local = local_folder(destination)
-        if local is not None:
-            check_local_target(local if local.is_absolute() else site_root / local, site_root, content_dir, out_dir)
+        if local is not None:  # rsync is given the absolute folder: it would not expand ~ nor know the site
+            local = local if local.is_absolute() else site_root / local
+            check_local_target(local, site_root, content_dir, out_dir)
+            destination = str(local)
         yield RsyncTarget(destination)
     elif target.kind == "git":
         with tempfile.TemporaryDirectory(prefix="blog-publish-") as workdir:
@@ -115,15 +116,16 @@ def publish(
     with open_target(target, site_root, content_dir, site.root, options.force) as opened:
         plan = opened.plan(site)
         say(format_plan(plan, site, label, listing=options.dry_run))
+        limit = target.max_deletes if options.max_deletes is None else options.max_deletes
+        if options.dry_run and len(plan.deleted) > limit and not options.yes:
+            say(f"A real run would stop here: {len(plan.deleted)} deletions are more than max_deletes = {limit}.")
         if not options.dry_run:
-            limit = target.max_deletes if options.max_deletes is None else options.max_deletes
             check_deletes(plan, limit, options.yes)
             if not plan.is_empty:
                 opened.apply(plan, site, progress)
     done = not options.dry_run
     return PublishReport(
         target=target.name,
-        url=target.url,
         uploaded=len(plan.uploads) if done else 0,
         deleted=len(plan.deleted) if done else 0,
         unchanged=len(plan.unchanged),

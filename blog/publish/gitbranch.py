@@ -94,8 +94,9 @@ def git(args: list[str], env: Mapping[str, str], cwd: Path | None = None, stdin:
 class GitBranchTarget:
     """A branch of a repository; `workdir` is an empty temporary folder the target may fill."""
 
-    url: str  # the repository as git reaches it
+    url: str  # the repository as git reaches it from `site_root` (a remote may be a relative path)
     branch: str
+    site_root: Path
     workdir: Path
     env: Mapping[str, str]
     force: bool = False
@@ -113,11 +114,15 @@ class GitBranchTarget:
             if current == spec.branch:
                 raise PublishError(f"refusing to publish to branch {spec.branch!r}: it is checked out in {site_root}")
         git(["init", "--quiet", "--bare", str(workdir / "repo.git")], env)
-        return cls(url, spec.branch, workdir, env, force)
+        return cls(url, spec.branch, site_root, workdir, env, force)
 
     @property
     def _repo(self) -> list[str]:
         return [f"--git-dir={self.workdir / 'repo.git'}"]
+
+    def _git(self, args: list[str], env: Mapping[str, str] | None = None, stdin: bytes | None = None) -> str:
+        """git on our temporary repository, run from the site folder like the user's own git."""
+        return git([*self._repo, *args], self.env if env is None else env, cwd=self.site_root, stdin=stdin)
 
     def plan(self, site: LocalSite) -> Plan:
         tip = self._fetch_tip()
@@ -132,17 +137,17 @@ class GitBranchTarget:
         Refuses the repository's default branch (what its HEAD points to): publishing there
         would bury the project's sources under the site.
         """
-        listing = git(["ls-remote", "--symref", self.url, "HEAD", f"refs/heads/{self.branch}"], self.env)
+        listing = self._git(["ls-remote", "--symref", self.url, "HEAD", f"refs/heads/{self.branch}"])
         if f"ref: refs/heads/{self.branch}\tHEAD" in listing.splitlines():
             raise PublishError(f"refusing to publish to branch {self.branch!r} of {self.url}: it is the repository's default branch")
         if not any(line.endswith(f"\trefs/heads/{self.branch}") for line in listing.splitlines()):
             return None
-        git([*self._repo, "fetch", "--quiet", "--no-tags", "--depth=1", self.url, f"refs/heads/{self.branch}"], self.env)
-        return git([*self._repo, "rev-parse", "--verify", "FETCH_HEAD^{commit}"], self.env).strip()
+        self._git(["fetch", "--quiet", "--no-tags", "--depth=1", self.url, f"refs/heads/{self.branch}"])
+        return self._git(["rev-parse", "--verify", "FETCH_HEAD^{commit}"]).strip()
 
     def _tree(self, commit: str) -> dict[str, str | None]:
         """Every entry of the commit's tree: path → "mode id"."""
-        listing = git([*self._repo, "ls-tree", "-r", "-z", "--full-tree", commit], self.env)
+        listing = self._git(["ls-tree", "-r", "-z", "--full-tree", commit])
         found: dict[str, str | None] = {}
         for record in filter(None, listing.split("\0")):
             info, _, path = record.partition("\t")
@@ -153,16 +158,16 @@ class GitBranchTarget:
     def apply(self, plan: Plan, site: LocalSite, progress: Progress) -> None:
         env = {**self.env, "GIT_INDEX_FILE": str(self.workdir / "index")}
         if plan.base is not None:
-            git([*self._repo, "read-tree", plan.base], env)
+            self._git(["read-tree", plan.base], env)
         blobs = self._store(plan.uploads, site, progress)
         entries = [f"{FILE_MODE} {blobs[p]}\t{p}" for p in plan.uploads] + [f"0 {_NO_OBJECT}\t{p}" for p in plan.deleted]
-        git([*self._repo, "update-index", "-z", "--index-info"], env, stdin="".join(e + "\0" for e in entries).encode())
-        tree = git([*self._repo, "write-tree"], env).strip()
+        self._git(["update-index", "-z", "--index-info"], env, stdin="".join(e + "\0" for e in entries).encode())
+        tree = self._git(["write-tree"], env).strip()
         message = f"Publish the site: {len(plan.new)} new, {len(plan.changed)} changed, {len(plan.deleted)} deleted"
         parents = ["-p", plan.base] if plan.base is not None else []
-        commit = git([*self._repo, "commit-tree", tree, *parents, "-m", message], env).strip()
+        commit = self._git(["commit-tree", tree, *parents, "-m", message], env).strip()
         refspec = f"{'+' if self.force else ''}{commit}:refs/heads/{self.branch}"
-        git([*self._repo, "push", "--quiet", self.url, refspec], env)
+        self._git(["push", "--quiet", self.url, refspec], env)
 
     def _store(self, paths: tuple[str, ...], site: LocalSite, progress: Progress) -> dict[str, str]:
         """Write the blobs of `paths` into our repository, one `hash-object` process for all."""

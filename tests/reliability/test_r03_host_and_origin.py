@@ -12,9 +12,9 @@ from blog.cli import make_parser
 from servekit import InProcessServer, ServeProcess, raw_get, raw_request, read_until
 
 
-@pytest.fixture
-def server(tmp_path: Path):
-    root = tmp_path / "output"
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("r03") / "output"
     (root / "blog" / "post").mkdir(parents=True)
     (root / "index.html").write_text("<html><body>home</body></html>")
     (root / "blog" / "post" / "index.html").write_text("<html><body>post</body></html>")

@@ -83,6 +83,8 @@ def test_more_deletions_than_max_deletes_abort_with_the_target_unchanged(kind: s
     (root / "content/posts/beta.md").unlink()  # its page, tag page and tag feed go, lists change
     (root / "content/posts/gamma.md").unlink()
 
+    dry = blog_cli("-C", root, "publish", "--dry-run")
+    assert dry.code == 0 and "A real run would stop here" in dry.out and "more than max_deletes = 3" in dry.out
     aborted = blog_cli("-C", root, "publish")
     assert aborted.code == 1
     assert "more than max_deletes = 3; nothing was changed" in aborted.err

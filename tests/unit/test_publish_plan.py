@@ -85,8 +85,8 @@ def test_the_plan_summary_and_listing():
 
 
 def test_the_final_summary():
-    report = PublishReport("web", "/srv/www", uploaded=3, deleted=1, unchanged=40, bytes=3000, seconds=0.5, dry_run=False)
+    report = PublishReport("web", uploaded=3, deleted=1, unchanged=40, bytes=3000, seconds=0.5, dry_run=False)
     assert format_report(report) == "Published to web in 0.50 s: 3 uploaded (2.9 KiB), 1 deleted, 40 unchanged"
-    idle = PublishReport("web", "/srv/www", 0, 0, 44, 0, 0.1, False)
+    idle = PublishReport("web", 0, 0, 44, 0, 0.1, False)
     assert format_report(idle) == "Nothing to publish: web is up to date (44 files unchanged)."
-    assert format_report(PublishReport("web", "/srv/www", 0, 0, 44, 0, 0.1, True)) == "Dry run: nothing was changed."
+    assert format_report(PublishReport("web", 0, 0, 44, 0, 0.1, True)) == "Dry run: nothing was changed."
