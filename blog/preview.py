@@ -32,7 +32,8 @@ from .watch import Watcher, WatchTargets, gather, watch_targets
 
 QUIET_SECONDS = 0.2  # a burst of saves is over once the sources were quiet this long
 LONGEST_WAIT_SECONDS = 2.0  # build at the latest this long after the first change of a burst
-WATCH_RESTARTED = "(watching restarted)"  # shown as the change when a broken watch was replaced
+WATCH_FAILED = "(watching failed)"  # the change reported when a watcher broke: it is replaced
+WATCH_RESTARTED = "(watching restarted)"  # the change that asks for one build after a replacement
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,19 +200,25 @@ def _next_burst(watcher: Watcher, session: Session) -> frozenset[str]:
     batch = first if isinstance(first, Exception) else gather(first, watcher.get, QUIET_SECONDS, LONGEST_WAIT_SECONDS)
     if isinstance(batch, Exception):
         print(f"warning: watching stopped ({batch}); starting again", file=session.err, flush=True)
-        return frozenset({WATCH_RESTARTED})
+        return frozenset({WATCH_FAILED})
     return batch
 
 
 def _rewatch(watcher: Watcher, targets: WatchTargets, changed: frozenset[str]) -> Watcher:
-    """A new watcher when the folders to watch changed (or one of them was replaced)."""
-    replaced = WATCH_RESTARTED in changed or any(watcher.targets.is_top_folder(path) for path in changed)
+    """A new watcher when the folders to watch changed, one of them was replaced, or watching failed.
+
+    A save that landed after the old watcher's event but before the new watcher began (a file
+    written into a just-created `templates/`, say) is caught by one more build, which the new
+    watcher is asked for at once.
+    """
+    replaced = WATCH_FAILED in changed or any(watcher.targets.is_top_folder(path) for path in changed)
     if targets == watcher.targets and not replaced:
         return watcher
     fresh = Watcher(targets)
     fresh.start()  # before the old one stops, so nothing falls between the two
     watcher.close()
     fresh.take_over(watcher)
+    fresh.request(frozenset({WATCH_RESTARTED}))
     return fresh
 
 

@@ -159,6 +159,10 @@ class Watcher:
         while (batch := previous.get(0)) is not None:
             self._queue.put(batch)
 
+    def request(self, batch: frozenset[str]) -> None:
+        """Queue a batch that no file system event produced (a build the caller wants anyway)."""
+        self._queue.put(batch)
+
     def close(self) -> None:
         self._stop.set()
         for thread in self._threads:

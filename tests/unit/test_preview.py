@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from blog.errors import error
 from blog.model import BuildReport
 from blog.preview import Outcome, ServeOptions, build_once, describe, event_kind, report_line
 from blog.server import Status
-from servekit import ServeProcess, get
+from servekit import ServeProcess, get, wait_until
 from sitekit import post
 
 REPORT = BuildReport(output_dir=Path("/tmp/x"), counts={"post": 2, "index": 1}, written=1, unchanged=2, removed=0, seconds=0.1)
@@ -112,3 +113,27 @@ def test_a_port_in_use_is_a_short_error(make_site):
 def test_a_bad_port_is_a_usage_error(blog_cli, make_site):
     result = blog_cli("-C", make_site(), "serve", "--port", "70000")
     assert result.code == 2 and "--port" in result.err
+
+
+def test_a_templates_folder_created_while_serving_is_watched(make_site):
+    root = make_site({"content/posts/2024-01-01-a.md": post("A", body="Body text.\n")})
+    with ServeProcess(root) as serve:
+        (root / "templates").mkdir()
+        serve.wait_for_builds(1, timeout=20)
+        (root / "templates" / "post.html").write_text(
+            '{% extends "base.html" %}{% block content %}<p>From the site template.</p>{% endblock %}\n'
+        )
+        wait_until(lambda: "From the site template." in get(serve.port, "/blog/a/").text, timeout=20,
+                   what="the new template in use")
+        settled = len(serve.builds())
+        time.sleep(1.5)
+        assert len(serve.builds()) == settled  # the follow-up build after restarting does not repeat
+
+
+def test_open_starts_the_users_browser_on_the_bound_url(make_site, tmp_path):
+    root = make_site({"content/posts/2024-01-01-a.md": post("A")})
+    opened = tmp_path / "opened.txt"
+    browser = f"{sys.executable} -c 'import sys; open(sys.argv[1], \"w\").write(sys.argv[2])' {opened} %s"
+    with ServeProcess(root, "--open", env={"BROWSER": browser}) as serve:
+        wait_until(opened.exists, timeout=20, what="the browser command")
+        wait_until(lambda: opened.read_text() == serve.url, timeout=5, what=f"{serve.url} opened")
