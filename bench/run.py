@@ -105,7 +105,7 @@ class Sample:
     cpu: float
     maxrss_mb: float  # largest single process (ru_maxrss)
     tree_rss_mb: float  # peak of the summed RSS of the process and its descendants, sampled
-    other_cpu: float  # CPU seconds the rest of the machine used meanwhile: contention that skews wall time
+    other_cpu: float | None  # CPU seconds the rest of the machine used meanwhile: contention that skews wall time
     ok: bool
     checks: dict = field(default_factory=dict)
 
@@ -310,8 +310,9 @@ def measure_preview(name: str, site, command: tuple[str, ...], port: int, edits:
 
 # --- summaries -----------------------------------------------------------------------------------
 
-def median(values: list[float]) -> float | None:
-    return round(statistics.median(values), 4) if values else None
+def median(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(statistics.median(known), 4) if known else None
 
 
 def summarise(samples: dict) -> dict:
@@ -448,12 +449,39 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--results", type=Path, default=BENCH / "results")
     parser.add_argument("--blog", type=Path, default=REPO / ".venv" / "bin" / "blog", help="our engine's executable")
     parser.add_argument("--update-readme", action="store_true", help="write the tables into bench/README.md")
+    parser.add_argument("--report", type=Path, metavar="JSON", help="only redo tables and plot from a results.json")
     return parser.parse_args(argv)
+
+
+def report_from(path: Path, args: argparse.Namespace) -> int:
+    """Recompute summaries, tables and the plot from saved samples (no builds run)."""
+    results = json.loads(path.read_text(encoding="utf-8"))
+    for data in results["sizes"].values():
+        samples = {name: {scenario: [Sample(**{"other_cpu": None, **x}) for x in runs] for scenario, runs in by.items()}
+                   for name, by in data["samples"].items()}
+        data["summary"] = summarise(samples)
+        data["ratios"] = ratios(data["summary"])
+    path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    finish(results, args)
+    return 0
+
+
+def finish(results: dict, args: argparse.Namespace) -> None:
+    report = markdown_report(results)
+    (args.results / "results.md").write_text(report, encoding="utf-8")
+    plot(results, args.results / "build-time.png")
+    print()
+    print(report)
+    print(f"Wrote {args.results / 'results.json'}, results.md and build-time.png")
+    if args.update_readme:
+        update_readme(report, results)
 
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     ensure_venv()
+    if args.report:
+        return report_from(args.report, args)
     sizes = [int(n) for n in args.sizes.split(",")]
     engines = tuple(name for name in args.engines.split(",") if name)
     hugo_bin = hugo_binary()
@@ -481,14 +509,7 @@ def main(argv: list[str]) -> int:
                     print(f"  preview {name}: {data['preview'][name]}", flush=True)
         results["sizes"][str(size)] = data
         (args.results / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    report = markdown_report(results)
-    (args.results / "results.md").write_text(report, encoding="utf-8")
-    plot(results, args.results / "build-time.png")
-    print()
-    print(report)
-    print(f"Wrote {args.results / 'results.json'}, results.md and build-time.png")
-    if args.update_readme:
-        update_readme(report, results)
+    finish(results, args)
     return 0
 
 

@@ -11,6 +11,8 @@ Pages do not take part in tags: only posts are listed on tag pages.
 
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import re
 import unicodedata
@@ -46,6 +48,7 @@ class TagSummary:
     spellings: tuple[str, ...]  # every spelling authors wrote, sorted
 
 
+@functools.lru_cache(maxsize=65536)  # called for every tag of every post on every build
 def tag_key(name: str) -> str:
     """The identity of a tag: two names with equal keys are one tag (see the module docstring)."""
     folded = _fold_accents(unicodedata.normalize("NFKC", name).casefold())
@@ -66,6 +69,7 @@ def _fold_accents(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept).translate(_LETTERS))
 
 
+@functools.lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """A URL segment of `[a-z0-9-]`, never empty; equal `tag_key`s always give equal slugs.
 
