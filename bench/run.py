@@ -426,9 +426,10 @@ def update_readme(report: str, results: dict) -> None:
         print(f"README.md has no {README_START} … {README_END} block; not updated")
         return
     m = results["machine"]
+    hugo = re.search(r"v\d+\.\d+\.\d+", m["hugo_version"])
     header = (f"Run of {m['date']} on {m['cpus']} × {m['cpu_model']}, {m['memory_gib']} GiB; blog {m['blog_commit']}"
-              f"{' (uncommitted changes)' if m['blog_tree_dirty'] else ''}, {m['pelican_version']}, "
-              f"{m['hugo_version'].split(' BuildDate')[0]}; median of {results['runs']} runs; "
+              f"{' (uncommitted changes)' if m['blog_tree_dirty'] else ''}, Pelican {m['pelican_version']}, "
+              f"Hugo {hugo.group(0) if hugo else m['hugo_version']}; median of {results['runs']} runs; "
               f"`{' '.join(results['command'])}`.\n\n")
     before, rest = text.split(README_START, 1)
     after = rest.split(README_END, 1)[1]
