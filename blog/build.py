@@ -32,8 +32,8 @@ from .cache import (
 from .config import SiteConfig
 from .errors import Diagnostic, raise_if_errors
 from .fingerprints import ALWAYS_PRODUCED, Fingerprints
-from .model import BuildOptions, BuildReport, Entry, Output, Post, Rendered, Route, Site, Source, StaticFile
-from .site import assemble
+from .model import BuildOptions, BuildReport, Entry, Output, Post, Rendered, Route, Site, Source, StaticFile, TagRef
+from .site import Related, assemble, related_indexes
 
 PARALLEL_THRESHOLD = 24  # cache misses below this render in-process: a pool costs more than it saves
 MAX_WORKERS = 8
@@ -106,28 +106,79 @@ def render_key(post: Post, config: SiteConfig) -> str:
 
 
 def render_posts(posts: Sequence[Post], config: SiteConfig, progress: Progress, store: BuildCache | None = None) -> tuple[list[tuple[Post, Rendered]], list[Diagnostic]]:
-    """Markdown and highlighting for every post: cached by content, cache misses in parallel."""
+    """Markdown and highlighting for every post: cached by content, cache misses in parallel.
+
+    A cached rendering is not read here: each post gets a `CachedRendered` that reads its HTML
+    only if a page or feed being produced needs it, so an edit to one post of ten thousand does
+    not decode ten thousand posts' HTML. Its diagnostics (warnings) are read now, to be reported.
+    """
     store = store if store is not None else BuildCache(None)
     keys = [render_key(post, config) for post in posts]
-    hits = store.get_many("rendered", keys)
-    misses = [i for i, key in enumerate(keys) if key not in hits]
+    notes = store.get_many("notes", keys)
+    cached = store.has_many("rendered", [key for key in keys if key in notes])
+    misses = [i for i, key in enumerate(keys) if key not in cached]
     fresh = render_many([posts[i] for i in misses], config, progress) if misses else []
     results: dict[int, tuple[Rendered, tuple[Diagnostic, ...]]] = {}
     for i, (rendered, found) in zip(misses, fresh):
         results[i] = (rendered, found)
         if not any(d.is_error for d in found):  # a time-out may not happen next time: never cache errors
-            store.put("rendered", keys[i], [encode_rendered(rendered), encode_diagnostics(found)])
+            store.put("rendered", keys[i], encode_rendered(rendered))
+            store.put("notes", keys[i], encode_diagnostics(found))
     items: list[tuple[Post, Rendered]] = []
     problems: list[Diagnostic] = []
     for i, post in enumerate(posts):
         if i in results:
             rendered, found = results[i]
         else:
-            data, diagnostics = hits[keys[i]]
-            rendered, found = decode_rendered(data), decode_diagnostics(diagnostics)
-        items.append((post, rendered))
+            rendered, found = CachedRendered(store, keys[i], post, config), decode_diagnostics(notes[keys[i]])
+        items.append((post, rendered))  # type: ignore[arg-type]  # CachedRendered reads like a Rendered
         problems.extend(found)
     return items, problems
+
+
+class CachedRendered:
+    """A post's `Rendered` in the cache, read on first use; behaves like the value it holds.
+
+    Should the row have gone missing meanwhile (another process pruned it), the post is simply
+    rendered again: the result is the same, since rendering is pure.
+    """
+
+    __slots__ = ("_store", "_key", "_post", "_config", "_value")
+
+    def __init__(self, store: BuildCache, key: str, post: Post, config: SiteConfig) -> None:
+        self._store, self._key, self._post, self._config = store, key, post, config
+        self._value: Rendered | None = None
+
+    def _load(self) -> Rendered:
+        if self._value is None:
+            data = self._store.get("rendered", self._key)
+            if data is None:
+                from . import markup
+
+                self._value = markup.render(self._post, markup.options_from_config(self._config))[0]
+            else:
+                self._value = decode_rendered(data)
+        return self._value
+
+    html = property(lambda self: self._load().html)
+    excerpt_html = property(lambda self: self._load().excerpt_html)
+    has_more = property(lambda self: self._load().has_more)
+    toc = property(lambda self: self._load().toc)
+
+
+def cached_related(store: BuildCache) -> Related:
+    """`related_indexes`, remembered by its exact input: every post's tags, in order."""
+
+    def related(refs: Sequence[tuple[TagRef, ...]], limit: int) -> tuple[tuple[int, ...], ...]:
+        key = digest(engine_key(), "related", str(limit), *("\0".join(ref.slug for ref in tags) for tags in refs))
+        hit = store.get("derived", key)
+        if hit is not None:
+            return tuple(tuple(positions) for positions in hit)
+        value = related_indexes(refs, limit)
+        store.put("derived", key, [list(positions) for positions in value])
+        return value
+
+    return related
 
 
 def render_many(posts: Sequence[Post], config: SiteConfig, progress: Progress) -> list[tuple[Rendered, tuple[Diagnostic, ...]]]:
@@ -304,7 +355,7 @@ def _build(config: SiteConfig, options: BuildOptions, out_dir: Path, store: Buil
     rendered, found = render_posts(posts, config, progress, store)
     problems += found
     raise_if_errors(problems)
-    site, found = assemble(rendered, statics, config)
+    site, found = assemble(rendered, statics, config, cached_related(store))
     problems += found
     raise_if_errors(problems)
     plan = routes.plan(site, config, extra_routes(config, statics))

@@ -29,7 +29,7 @@ CACHE_DIR = ".blog-cache"
 CACHE_FILE = "cache.sqlite3"
 SCHEMA = "blog-cache-1"
 LIBRARIES = ("markdown", "pymdown-extensions", "pygments", "pyyaml", "jinja2")
-TABLES = ("parsed", "rendered", "pages", "state")
+TABLES = ("parsed", "rendered", "notes", "derived", "pages", "state")
 
 
 @functools.cache
@@ -206,6 +206,24 @@ class BuildCache:
                         continue
         return found
 
+    def has_many(self, table: str, keys: Iterable[str]) -> set[str]:
+        """Which of `keys` have a value, without reading the values (they may be large)."""
+        keys = list(keys)
+        self._used[table].update(keys)
+        memory = self._memory[table]
+        found = {key for key in keys if key in memory}
+        missing = [key for key in keys if key not in found]
+        if self._db is not None and missing:
+            for start in range(0, len(missing), 500):
+                chunk = missing[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                try:
+                    rows = self._db.execute(f"SELECT key FROM {table} WHERE key IN ({marks})", chunk).fetchall()
+                except sqlite3.DatabaseError:
+                    rows = []
+                found.update(key for (key,) in rows)
+        return found
+
     def get(self, table: str, key: str) -> Any | None:
         return self.get_many(table, [key]).get(key)
 
@@ -228,7 +246,7 @@ class BuildCache:
         for rows in self._pending.values():
             rows.clear()
 
-    def prune(self, tables: Iterable[str] = ("parsed", "rendered")) -> None:
+    def prune(self, tables: Iterable[str] = ("parsed", "rendered", "notes", "derived")) -> None:
         """Forget results no build has asked for since the last prune, once they outnumber the rest.
 
         Edited posts leave their old renderings behind; without this the cache would only grow.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
 import traceback
 from datetime import datetime
@@ -220,6 +220,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("blog: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `blog tags | head`: the reader left; nothing is wrong with the site
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_OK
     except Exception as exc:  # an engine bug: say so briefly unless --debug asks for the trace
         if args.debug:
             traceback.print_exc()

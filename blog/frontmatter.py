@@ -203,7 +203,7 @@ def _yaml_fields(
             continue
         if key in TEXT_FIELDS:
             _keep_text(value_node)
-        meta[key] = _freeze(loader.construct_object(value_node, deep=True))
+        meta[key] = freeze(loader.construct_object(value_node, deep=True))
         same_line = value_node.start_mark.line == key_node.start_mark.line
         column = (value_node if same_line else key_node).start_mark.column
         positions[key] = (key_node.start_mark.line + 2, column + 1)
@@ -233,7 +233,7 @@ def _parse_toml(text: str, path: str) -> tuple[Mapping[str, Any], Mapping[str, t
         for key, (line, col) in key_positions(text).items()
         if len(key) == 1
     }
-    return _freeze(data), MappingProxyType(positions)
+    return freeze(data), MappingProxyType(positions)
 
 
 def _toml_value_col(line: str, key_col: int) -> int:
@@ -245,10 +245,10 @@ def _toml_value_col(line: str, key_col: int) -> int:
 # -------------------------------------------------------------------------------------- values
 
 
-def _freeze(value: Any) -> Any:
+def freeze(value: Any) -> Any:
     """Lists → tuples and tables → read-only mappings, so metadata cannot be changed downstream."""
-    if isinstance(value, dict):
-        return MappingProxyType({key: _freeze(item) for key, item in value.items()})
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
     if isinstance(value, (list, tuple)):
-        return tuple(_freeze(item) for item in value)
+        return tuple(freeze(item) for item in value)
     return value

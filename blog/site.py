@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import chain
 from datetime import datetime, timezone
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from .config import SiteConfig
@@ -20,16 +20,23 @@ from .model import Entry, MonthGroup, Post, Rendered, Site, StaticFile, Tag, Tag
 from .taxonomy import TagSummary, alias_index, check_aliases, collect_tags, resolve, slugify
 
 Item = tuple[Post, Rendered]
+# related(tag refs of each post newest first, limit) → for each post, positions of related posts
+Related = Callable[[Sequence[tuple[TagRef, ...]], int], tuple[tuple[int, ...], ...]]
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
 
 def assemble(
-    items: Sequence[Item], static_files: Sequence[StaticFile], config: SiteConfig
+    items: Sequence[Item],
+    static_files: Sequence[StaticFile],
+    config: SiteConfig,
+    related: Related | None = None,
 ) -> tuple[Site, tuple[Diagnostic, ...]]:
     """The site graph of the published `items` (drafts and future posts already removed).
 
     Input order does not matter; every list is sorted by explicit keys. Diagnostics hold tag
-    slug clashes and alias clashes (errors) and tags on pages (warnings).
+    slug clashes and alias clashes (errors) and tags on pages (warnings). `related` computes
+    related posts (default `related_indexes`); a build passes a cached version of it, since on
+    a large site it is the one step here whose work grows faster than the number of posts.
     """
     posts = newest_first([item for item in items if item[0].kind == "post"])
     pages = tuple(sorted((item for item in items if item[0].kind == "page"), key=lambda item: item[0].source))
@@ -41,7 +48,7 @@ def assemble(
         if post.tags
     )
 
-    entries = _post_entries(posts, summaries, config)
+    entries = _post_entries(posts, summaries, config, related or related_indexes)
     site = Site(
         entries=entries,
         pages=tuple(Entry(post, rendered) for post, rendered in pages),
@@ -65,13 +72,13 @@ def _dated(item: Item) -> tuple[bool, datetime]:
 
 
 def _post_entries(
-    posts: Sequence[Item], summaries: Sequence[TagSummary], config: SiteConfig
+    posts: Sequence[Item], summaries: Sequence[TagSummary], config: SiteConfig, related_of: Related
 ) -> tuple[Entry, ...]:
     """Final entries for `posts` (newest first): tags, older/newer neighbours, related posts."""
     by_slug = {summary.slug: summary for summary in summaries}
     index = alias_index(config.tag_aliases)
     refs = tuple(tag_refs(post, index, by_slug) for post, _ in posts)
-    related = related_indexes(refs, config.related_posts)
+    related = related_of(refs, config.related_posts)
     last = len(posts) - 1
     return tuple(
         Entry(

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from .config import SiteConfig, key_positions
 from .errors import BuildError, Diagnostic, error
+from .frontmatter import freeze
 from .model import Entry, MonthGroup, Post, Route, Site, StaticFile, Tag, TagRef, TocItem, YearGroup
 
 PACKAGED_THEMES = Path(__file__).parent / "themes"
@@ -197,15 +198,6 @@ def isodate(moment: date) -> str:
 # --- read-only views ---------------------------------------------------------------------------
 
 
-def _freeze(value: Any) -> Any:
-    """Front-matter values as read-only mappings and tuples, so templates cannot change them."""
-    if isinstance(value, Mapping):
-        return MappingProxyType({key: _freeze(item) for key, item in value.items()})
-    if isinstance(value, (list, tuple)):
-        return tuple(_freeze(item) for item in value)
-    return value
-
-
 @dataclass(frozen=True, slots=True)
 class LinkView:
     """A neighbour or related post: enough to link to it."""
@@ -252,7 +244,7 @@ class EntryView:
 
     @property
     def extra(self) -> Mapping[str, Any]:
-        return _freeze(self._entry.post.extra)
+        return freeze(self._entry.post.extra)  # a Post made in code may hold plain dicts
 
     @property
     def previous(self) -> LinkView | None:
