@@ -166,6 +166,21 @@ class CachedRendered:
     toc = property(lambda self: self._load().toc)
 
 
+def cached_absolutize(store: BuildCache) -> feeds.Absolutize:
+    """Feed link rewriting remembered across builds: a post's HTML sits in several feeds, and
+    rewriting parses the whole document."""
+
+    def absolutize(html: str, base: str) -> str:
+        key = digest(engine_key(), "absolute", base, html)
+        hit = store.get("derived", key)
+        if hit is None:
+            hit = feeds.absolutize_html(html, base)
+            store.put("derived", key, hit)
+        return hit
+
+    return absolutize
+
+
 def cached_related(store: BuildCache) -> Related:
     """`related_indexes`, remembered by its exact input: every post's tags, in order."""
 
@@ -225,24 +240,31 @@ def newest(entries: Sequence[Entry]) -> datetime | None:
     return max(dates) if dates else None
 
 
-def produce(route: Route, site: Site, plan: Sequence[Route], config: SiteConfig, env) -> tuple[bytes | None, tuple[Diagnostic, ...], frozenset[str]]:
+def produce(
+    route: Route, site: Site, plan: Sequence[Route], config: SiteConfig, env, absolutize: feeds.Absolutize | None = None
+) -> tuple[bytes | None, tuple[Diagnostic, ...], frozenset[str]]:
     """The bytes of one route by the producer its kind calls for, and the site collections it read."""
     if route.kind in theme.TEMPLATES:
         return theme.render_page(env, route, site, config)
-    data, found = produce_file(route, site, plan, config)
+    data, found = produce_file(route, site, plan, config, absolutize)
     return data, found, frozenset()
 
 
-def produce_file(route: Route, site: Site, plan: Sequence[Route], config: SiteConfig) -> tuple[bytes | None, tuple[Diagnostic, ...]]:
+def produce_file(
+    route: Route, site: Site, plan: Sequence[Route], config: SiteConfig, absolutize: feeds.Absolutize | None = None
+) -> tuple[bytes | None, tuple[Diagnostic, ...]]:
     """Feeds, sitemap, robots.txt, static files and the Pygments stylesheet."""
     match route.kind:
         case "atom" | "rss":
             make = feeds.atom if route.kind == "atom" else feeds.rss
-            return make(route.entries, config, feed_url=route.url, page_url="/", title=config.title, updated=site.updated), ()
+            feed = make(route.entries, config, feed_url=route.url, page_url="/", title=config.title, updated=site.updated, absolutize=absolutize)
+            return feed, ()
         case "tag_atom":
             assert route.tag is not None
             title = f"{config.title}: {route.tag.name}"
-            return feeds.atom(route.entries, config, feed_url=route.url, page_url=route.tag.url, title=title, updated=newest(route.tag.entries)), ()
+            updated = newest(route.tag.entries)
+            feed = feeds.atom(route.entries, config, feed_url=route.url, page_url=route.tag.url, title=title, updated=updated, absolutize=absolutize)
+            return feed, ()
         case "sitemap":
             return sitemap.sitemap(plan, config), ()
         case "robots":
@@ -278,6 +300,7 @@ def render_site(
     once the output is written: a record must never describe bytes that never reached the disk.
     """
     env = theme.make_env(config)
+    absolutize = cached_absolutize(reuse.store) if reuse else None
     records = reuse.store.get_many("pages", [digest(reuse.scope, r.output_path) for r in plan]) if reuse else {}
     fresh: dict[str, list] = {}
     outputs: list[Output] = []
@@ -285,7 +308,7 @@ def render_site(
     for done, route in enumerate(plan, start=1):
         data = reused(route, reuse, records) if reuse and route.kind not in ALWAYS_PRODUCED else None
         if data is None:
-            data, found, read = produce(route, site, plan, config, env)
+            data, found, read = produce(route, site, plan, config, env, absolutize)
             problems.extend(found)
             if reuse is not None and data is not None and route.kind not in ALWAYS_PRODUCED:
                 fresh[digest(reuse.scope, route.output_path)] = [reuse.prints.route(route, read), sorted(read)]

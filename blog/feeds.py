@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from email.utils import format_datetime
 from html import escape
 from html.parser import HTMLParser
-from typing import Sequence
+from typing import Callable, Sequence
 from urllib.parse import urljoin, urlsplit
 
 from .config import SiteConfig
@@ -121,6 +121,10 @@ def _rewritten_tag(source: str, tag: str, attrs: _Attributes, base: str) -> str 
     return f"<{tag}{attributes}{' />' if source.endswith('/>') else '>'}"
 
 
+# absolutize(html, base URL) → html with absolute links; a build may pass a cached one.
+Absolutize = Callable[[str, str], str]
+
+
 @functools.lru_cache(maxsize=4096)  # one post sits in several feeds; a preview server rebuilds often
 def absolutize_html(html: str, base: str) -> str:
     """Make every relative `href`, `src`, `srcset` and `poster` in `html` absolute against `base`.
@@ -199,6 +203,7 @@ def atom(
     page_url: str,
     title: str,
     updated: datetime | None,
+    absolutize: Absolutize | None = None,
 ) -> bytes:
     """An Atom 1.0 feed of `entries` in the order given; `updated` is the newest post's date."""
     feed_updated = updated or EPOCH
@@ -224,8 +229,8 @@ def atom(
         _child(_child(item, "author"), "name", _author(config))
         for tag in entry.tags:
             _child(item, "category", term=tag.slug, label=tag.name)
-        _child(item, "summary", absolutize_html(entry.rendered.excerpt_html, url), type="html")
-        _child(item, "content", absolutize_html(entry.rendered.html, url), type="html")
+        _child(item, "summary", (absolutize or absolutize_html)(entry.rendered.excerpt_html, url), type="html")
+        _child(item, "content", (absolutize or absolutize_html)(entry.rendered.html, url), type="html")
     return _serialise(root)
 
 
@@ -237,6 +242,7 @@ def rss(
     page_url: str,
     title: str,
     updated: datetime | None,
+    absolutize: Absolutize | None = None,
 ) -> bytes:
     """An RSS 2.0 feed of `entries` in the order given; `lastBuildDate` is the newest post's date."""
     root = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS})
@@ -258,5 +264,5 @@ def rss(
             _child(item, "pubDate", rfc822(post.date))
         for tag in entry.tags:
             _child(item, "category", tag.name)
-        _child(item, "description", absolutize_html(entry.rendered.html, url))
+        _child(item, "description", (absolutize or absolutize_html)(entry.rendered.html, url))
     return _serialise(root)

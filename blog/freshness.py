@@ -54,18 +54,18 @@ def input_fingerprint(
 def output_record(out_dir: Path) -> dict[str, list[int]]:
     """path → [size, mtime_ns, inode] of every file in the output, except the keep-list entries."""
     record: dict[str, list[int]] = {}
-    stack = [out_dir]
+    stack = [(str(out_dir), "")]
     while stack:
-        folder = stack.pop()
+        folder, prefix = stack.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
-                if folder == out_dir and entry.name in KEEP:
+                if not prefix and entry.name in KEEP:
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
+                    stack.append((entry.path, prefix + entry.name + "/"))
                 else:
                     info = entry.stat(follow_symlinks=False)
-                    record[Path(entry.path).relative_to(out_dir).as_posix()] = [info.st_size, info.st_mtime_ns, info.st_ino]
+                    record[prefix + entry.name] = [info.st_size, info.st_mtime_ns, info.st_ino]
     return dict(sorted(record.items()))
 
 
