@@ -186,43 +186,40 @@ class BuildCache:
 
     def get_many(self, table: str, keys: Iterable[str]) -> dict[str, Any]:
         """The cached values of `keys` that exist; a row that does not decode counts as missing."""
-        keys = list(keys)
-        self._used[table].update(keys)
         memory = self._memory[table]
-        found = {key: memory[key] for key in keys if key in memory}
-        missing = [key for key in keys if key not in found]
-        if self._db is not None and missing:
-            for start in range(0, len(missing), 500):
-                chunk = missing[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                try:
-                    rows = self._db.execute(f"SELECT key, value FROM {table} WHERE key IN ({marks})", chunk).fetchall()
-                except sqlite3.DatabaseError:
-                    rows = []
-                for key, text in rows:
-                    try:
-                        found[key] = memory[key] = json.loads(text)
-                    except ValueError:
-                        continue
+        found, missing = self._split(table, keys)
+        for key, text in self._select(table, "key, value", missing):
+            try:
+                found[key] = memory[key] = json.loads(text)
+            except ValueError:
+                continue
         return found
 
     def has_many(self, table: str, keys: Iterable[str]) -> set[str]:
         """Which of `keys` have a value, without reading the values (they may be large)."""
+        found, missing = self._split(table, keys)
+        return set(found) | {key for (key,) in self._select(table, "key", missing)}
+
+    def _split(self, table: str, keys: Iterable[str]) -> tuple[dict[str, Any], list[str]]:
+        """Mark `keys` as used; those already in memory with their values, and the rest."""
         keys = list(keys)
         self._used[table].update(keys)
         memory = self._memory[table]
-        found = {key for key in keys if key in memory}
-        missing = [key for key in keys if key not in found]
-        if self._db is not None and missing:
-            for start in range(0, len(missing), 500):
-                chunk = missing[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                try:
-                    rows = self._db.execute(f"SELECT key FROM {table} WHERE key IN ({marks})", chunk).fetchall()
-                except sqlite3.DatabaseError:
-                    rows = []
-                found.update(key for (key,) in rows)
-        return found
+        return {key: memory[key] for key in keys if key in memory}, [key for key in keys if key not in memory]
+
+    def _select(self, table: str, columns: str, keys: list[str]) -> list[tuple[Any, ...]]:
+        """Rows of `table` for `keys`, in chunks below SQLite's limit on bound parameters."""
+        rows: list[tuple[Any, ...]] = []
+        if self._db is None:
+            return rows
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            try:
+                rows += self._db.execute(f"SELECT {columns} FROM {table} WHERE key IN ({marks})", chunk).fetchall()
+            except sqlite3.DatabaseError:
+                continue
+        return rows
 
     def get(self, table: str, key: str) -> Any | None:
         return self.get_many(table, [key]).get(key)
