@@ -13,3 +13,14 @@ def post(title: str = "A post", date: str = "2024-05-01", tags: tuple[str, ...] 
     lines += [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items()]
     lines += ["---", "", body]
     return "\n".join(lines)
+
+
+def post_value(**fields: object) -> "Post":
+    """A `Post` value for unit tests: the given fields, the rest the plain defaults of a post."""
+    from blog.model import Post
+
+    defaults: dict[str, object] = {
+        "kind": "post", "date": None, "updated": None, "tags": (), "summary": None, "draft": False,
+        "image": None, "description": None, "template": None, "body": "", "body_line": 1,
+    }
+    return Post(**{**defaults, **fields})  # type: ignore[arg-type]

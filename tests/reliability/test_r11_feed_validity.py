@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from blog.config import SiteConfig
 from blog.feeds import atom, rss
-from blog.model import Entry, Post, Rendered, TagRef
+from blog.model import Entry, Rendered, TagRef
+from sitekit import post_value
 
 A = "{http://www.w3.org/2005/Atom}"
 CONFIG = SiteConfig(
@@ -63,20 +64,13 @@ def make_entry(number: int, title: str, body: str) -> Entry:
         f"<img src=\"figure.png\" srcset=\"figure.png 1x, /img/figure@2x.png 2x\"> "
         f"<a href=\"#top\">top</a> <a href=\"mailto:me@example.org\">mail</a></p>"
     )
-    post = Post(
+    post = post_value(
         source=f"content/posts/post-{number}.md",
-        kind="post",
         title=title,
         date=date,
-        updated=None,
         tags=(title,),
         slug=f"post-{number}",
         url=url,
-        summary=None,
-        draft=False,
-        image=None,
-        description=None,
-        template=None,
         body=body,
         body_line=4,
     )

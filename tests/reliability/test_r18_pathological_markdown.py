@@ -21,6 +21,7 @@ import blog.markup
 from blog.errors import Diagnostic, format_diagnostic
 from blog.markup import MarkupOptions, render
 from blog.model import Post, Rendered
+from sitekit import post_value
 
 SOURCE = "content/posts/hostile.md"
 BODY_LINE = 4
@@ -54,20 +55,12 @@ GENERATORS: dict[str, Callable[[int], str]] = {
 
 
 def make_post(body: str) -> Post:
-    return Post(
+    return post_value(
         source=SOURCE,
-        kind="post",
         title="Hostile",
         date=None,
-        updated=None,
-        tags=(),
         slug="hostile",
         url="/blog/hostile/",
-        summary=None,
-        draft=False,
-        image=None,
-        description=None,
-        template=None,
         body=body,
         body_line=BODY_LINE,
     )

@@ -10,7 +10,8 @@ import pytest
 
 from blog.config import SiteConfig
 from blog.feeds import absolute_srcset, absolutize_html, atom, rfc3339, rfc822, rss, xml_text
-from blog.model import Entry, Post, Rendered, TagRef
+from blog.model import Entry, Rendered, TagRef
+from sitekit import post_value
 
 A = "{http://www.w3.org/2005/Atom}"
 CEST = timezone(timedelta(hours=2))
@@ -33,22 +34,14 @@ def make_entry(
     updated: datetime | None = None,
     tags: tuple[TagRef, ...] = (),
 ) -> Entry:
-    post = Post(
+    post = post_value(
         source=f"content/posts{url.rstrip('/')}.md",
-        kind="post",
         title=title,
         date=date,
         updated=updated,
         tags=tuple(tag.name for tag in tags),
         slug=url.strip("/").rsplit("/", 1)[-1],
         url=url,
-        summary=None,
-        draft=False,
-        image=None,
-        description=None,
-        template=None,
-        body="",
-        body_line=1,
     )
     rendered = Rendered(html=html, excerpt_html=excerpt, has_more=html != excerpt)
     return Entry(post=post, rendered=rendered, tags=tags)

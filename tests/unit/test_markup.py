@@ -13,26 +13,20 @@ import pytest
 from blog.config import SiteConfig
 from blog.markup import MarkupOptions, options_from_config, pygments_css, render
 from blog.model import Post, Rendered, TocItem
+from sitekit import post_value
 
 SOURCE = "content/posts/2024-05-01-tips.md"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 def make_post(body: str, summary: str | None = None, body_line: int = 5) -> Post:
-    return Post(
+    return post_value(
         source=SOURCE,
-        kind="post",
         title="Tips",
         date=None,
-        updated=None,
-        tags=(),
         slug="tips",
         url="/blog/tips/",
         summary=summary,
-        draft=False,
-        image=None,
-        description=None,
-        template=None,
         body=body,
         body_line=body_line,
     )

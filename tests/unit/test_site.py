@@ -9,6 +9,7 @@ from pathlib import Path
 from blog.config import SiteConfig
 from blog.model import Post, Rendered, StaticFile
 from blog.site import assemble
+from sitekit import post_value
 
 UTC = timezone.utc
 CONFIG = SiteConfig(timezone="UTC")
@@ -22,7 +23,7 @@ def make_post(
     updated: datetime | None = None,
 ) -> Post:
     """A post (or page) at content/<kind>s/<name>.md served at /blog/<name>/."""
-    return Post(
+    return post_value(
         source=f"content/{kind}s/{name}.md",
         kind=kind,  # type: ignore[arg-type]
         title=name.title(),
@@ -31,11 +32,6 @@ def make_post(
         tags=tags,
         slug=name,
         url=f"/blog/{name}/" if kind == "post" else f"/{name}/",
-        summary=None,
-        draft=False,
-        image=None,
-        description=None,
-        template=None,
         body=f"Body of {name}.",
         body_line=4,
     )

@@ -6,8 +6,9 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
 
 from blog.config import SiteConfig
-from blog.model import Entry, Post, Rendered, Route, RouteKind
+from blog.model import Entry, Rendered, Route, RouteKind
 from blog.sitemap import robots, sitemap, w3c_datetime
+from sitekit import post_value
 
 S = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 CONFIG = SiteConfig(base_url="https://blog.example.org/")
@@ -16,22 +17,14 @@ UTC = timezone.utc
 
 
 def make_entry(url: str, date: datetime | None, updated: datetime | None = None) -> Entry:
-    post = Post(
+    post = post_value(
         source=f"content{url.rstrip('/')}.md",
         kind="post" if url.startswith("/blog/") else "page",
         title="T",
         date=date,
         updated=updated,
-        tags=(),
         slug=url.strip("/").rsplit("/", 1)[-1],
         url=url,
-        summary=None,
-        draft=False,
-        image=None,
-        description=None,
-        template=None,
-        body="",
-        body_line=1,
     )
     return Entry(post=post, rendered=Rendered(html="", excerpt_html="", has_more=False))
 

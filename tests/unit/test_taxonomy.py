@@ -10,26 +10,19 @@ import pytest
 from blog.errors import BuildError
 from blog.model import Post
 from blog.taxonomy import TagSummary, check_aliases, collect_tags, slugify, tag_key, tag_report, tag_slug
+from sitekit import post_value
 
 
 def make_post(source: str, tags: tuple[str, ...], day: int = 1, kind: str = "post") -> Post:
     """A post dated 2024-05-<day> at noon UTC carrying `tags`."""
-    return Post(
+    return post_value(
         source=source,
         kind=kind,  # type: ignore[arg-type]
         title=source,
         date=datetime(2024, 5, day, 12, tzinfo=timezone.utc),
-        updated=None,
         tags=tags,
         slug=source.rsplit("/", 1)[-1].removesuffix(".md"),
         url=f"/blog/{source.rsplit('/', 1)[-1].removesuffix('.md')}/",
-        summary=None,
-        draft=False,
-        image=None,
-        description=None,
-        template=None,
-        body="",
-        body_line=1,
     )
 
 
