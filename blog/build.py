@@ -12,10 +12,13 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from itertools import repeat
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence
+
+import jinja2
 
 from . import content, feeds, freshness, routes, sitemap, theme, writer
 from .cache import (
@@ -33,6 +36,7 @@ from .config import SiteConfig
 from .errors import Diagnostic, raise_if_errors
 from .fingerprints import ALWAYS_PRODUCED, Fingerprints
 from .model import BuildOptions, BuildReport, Entry, Output, Post, Rendered, Route, Site, Source, StaticFile, TagRef
+from .resident import Renders, Resident
 from .site import Related, assemble, related_indexes
 
 PARALLEL_THRESHOLD = 24  # cache misses below this render in-process: a pool costs more than it saves
@@ -70,31 +74,45 @@ def read_posts(config: SiteConfig, options: BuildOptions, store: BuildCache | No
     return posts, statics, list(diagnostics) + problems
 
 
-def parse_sources(sources: Sequence[Source], config: SiteConfig, store: BuildCache) -> tuple[list[Post], list[Diagnostic], dict[str, str]]:
-    """Front matter of every source, from the cache when the file's bytes were seen before.
+def parse_sources(
+    sources: Sequence[Source],
+    config: SiteConfig,
+    store: BuildCache,
+    resident: Resident | None = None,
+    hashes: Sequence[str] | None = None,
+) -> tuple[list[Post], list[Diagnostic], dict[str, str]]:
+    """Front matter of every source, from memory or the cache when the file's bytes were seen before.
 
-    Also returns each source's cache key (source path → key): a digest of everything its post
-    and rendering depend on, which page fingerprints use to identify the post.
+    `hashes` are the digests of the sources' bytes when the caller has them already. Also returns
+    each source's cache key (source path → key): a digest of everything its post and rendering
+    depend on, which page fingerprints use to identify the post.
     """
     base = digest(engine_key(), "parse", repr(config))
-    keys = [digest(base, source.path, source.kind, source.data) for source in sources]
-    hits = store.get_many("parsed", keys)
+    hashes = hashes if hashes is not None else [digest(source.data) for source in sources]
+    keys = [digest(base, source.path, source.kind, data) for source, data in zip(sources, hashes)]
+    memo = resident.parsed if resident is not None else {}
+    hits = store.get_many("parsed", [key for key in keys if key not in memo])
     posts: list[Post] = []
     problems: list[Diagnostic] = []
     for source, key in zip(sources, keys):
-        if key in hits:
-            data, found = hits[key]
+        if key in memo:
+            post, found = memo[key]
+        elif key in hits:
+            data, stored = hits[key]
             post = decode_post(data) if data is not None else None
-            found = decode_diagnostics(found)
+            found = decode_diagnostics(stored)
         else:
             post, found = content.parse_post(source, config)
             try:
                 store.put("parsed", key, [encode_post(post) if post is not None else None, encode_diagnostics(found)])
             except TypeError:  # a front-matter value the cache cannot store (a TOML time): just not cached
                 pass
+        memo[key] = (post, found)
         problems.extend(found)
         if post is not None:
             posts.append(post)
+    if resident is not None:
+        resident.keep_parsed(keys)
     return posts, problems, {source.path: key for source, key in zip(sources, keys)}
 
 
@@ -105,8 +123,10 @@ def render_key(post: Post, config: SiteConfig) -> str:
     return digest(engine_key(), "render", settings, post.source, str(post.body_line), post.body, summary)
 
 
-def render_posts(posts: Sequence[Post], config: SiteConfig, progress: Progress, store: BuildCache | None = None) -> tuple[list[tuple[Post, Rendered]], list[Diagnostic]]:
-    """Markdown and highlighting for every post: cached by content, cache misses in parallel.
+def render_posts(
+    posts: Sequence[Post], config: SiteConfig, progress: Progress, store: BuildCache | None = None, resident: Resident | None = None
+) -> tuple[list[tuple[Post, Rendered]], list[Diagnostic]]:
+    """Markdown and highlighting for every post: from memory or the cache by content, misses in parallel.
 
     A cached rendering is not read here: each post gets a `CachedRendered` that reads its HTML
     only if a page or feed being produced needs it, so an edit to one post of ten thousand does
@@ -114,9 +134,10 @@ def render_posts(posts: Sequence[Post], config: SiteConfig, progress: Progress, 
     """
     store = store if store is not None else BuildCache(None)
     keys = [render_key(post, config) for post in posts]
-    notes = store.get_many("notes", keys)
+    memo = resident.rendered if resident is not None else {}
+    notes = store.get_many("notes", [key for key in keys if key not in memo])
     cached = store.has_many("rendered", [key for key in keys if key in notes])
-    misses = [i for i, key in enumerate(keys) if key not in cached]
+    misses = [i for i, key in enumerate(keys) if key not in cached and key not in memo]
     fresh = render_many([posts[i] for i in misses], config, progress) if misses else []
     results: dict[int, tuple[Rendered, tuple[Diagnostic, ...]]] = {}
     for i, (rendered, found) in zip(misses, fresh):
@@ -124,29 +145,39 @@ def render_posts(posts: Sequence[Post], config: SiteConfig, progress: Progress, 
         if not any(d.is_error for d in found):  # a time-out may not happen next time: never cache errors
             store.put("rendered", keys[i], encode_rendered(rendered))
             store.put("notes", keys[i], encode_diagnostics(found))
+            memo[keys[i]] = (rendered, found)
     items: list[tuple[Post, Rendered]] = []
     problems: list[Diagnostic] = []
-    for i, post in enumerate(posts):
+    for i, (post, key) in enumerate(zip(posts, keys)):
         if i in results:
             rendered, found = results[i]
+        elif key in memo:
+            rendered, found = memo[key]
         else:
-            rendered, found = CachedRendered(store, keys[i], post, config), decode_diagnostics(notes[keys[i]])
-        items.append((post, rendered))  # type: ignore[arg-type]  # CachedRendered reads like a Rendered
+            found = decode_diagnostics(notes[key])
+            rendered = CachedRendered(store, key, post, config, found, memo)  # type: ignore[assignment]  # reads like a Rendered
+        items.append((post, rendered))
         problems.extend(found)
+    if resident is not None:
+        resident.keep_rendered(keys)
     return items, problems
 
 
 class CachedRendered:
     """A post's `Rendered` in the cache, read on first use; behaves like the value it holds.
 
+    Once read, it is also put in `memo` (a `Resident`'s renderings) with the post's warnings.
     Should the row have gone missing meanwhile (another process pruned it), the post is simply
     rendered again: the result is the same, since rendering is pure.
     """
 
-    __slots__ = ("_store", "_key", "_post", "_config", "_value")
+    __slots__ = ("_store", "_key", "_post", "_config", "_found", "_memo", "_value")
 
-    def __init__(self, store: BuildCache, key: str, post: Post, config: SiteConfig) -> None:
+    def __init__(
+        self, store: BuildCache, key: str, post: Post, config: SiteConfig, found: tuple[Diagnostic, ...], memo: dict[str, Renders]
+    ) -> None:
         self._store, self._key, self._post, self._config = store, key, post, config
+        self._found, self._memo = found, memo
         self._value: Rendered | None = None
 
     def _load(self) -> Rendered:
@@ -158,6 +189,7 @@ class CachedRendered:
                 self._value = markup.render(self._post, markup.options_from_config(self._config))[0]
             else:
                 self._value = decode_rendered(data)
+            self._memo[self._key] = (self._value, self._found)
         return self._value
 
     html = property(lambda self: self._load().html)
@@ -286,50 +318,56 @@ class PageReuse:
 
     store: BuildCache
     scope: str  # the output folder's state key: records of one folder never serve another
-    out_dir: Path
     intact: frozenset[str]  # output files exactly as the last build left them
     prints: Fingerprints
 
 
 def render_site(
-    plan: Sequence[Route], site: Site, config: SiteConfig, progress: Progress, reuse: PageReuse | None = None
-) -> tuple[list[Output], list[Diagnostic], dict[str, list]]:
-    """Bytes for every route; with `reuse`, a page whose fingerprint is unchanged is read back.
+    plan: Sequence[Route],
+    site: Site,
+    config: SiteConfig,
+    progress: Progress,
+    reuse: PageReuse | None = None,
+    env: jinja2.Environment | None = None,
+) -> tuple[list[Output], list[str], list[Diagnostic], dict[str, list]]:
+    """Bytes for every route; with `reuse`, a page whose fingerprint is unchanged is kept as is.
 
-    Also returns the fingerprint records of the pages rendered now. The caller stores them only
-    once the output is written: a record must never describe bytes that never reached the disk.
+    `env` is a template environment made earlier for this configuration and these templates.
+
+    Returns the outputs produced now, the output paths kept from the last build (their files in
+    the output folder are already right and are not read), the problems, and the fingerprint
+    records of the pages rendered now. The caller stores the records only once the output is
+    written: a record must never describe bytes that never reached the disk.
     """
-    env = theme.make_env(config)
+    env = env if env is not None else theme.make_env(config)
     absolutize = cached_absolutize(reuse.store) if reuse else None
-    records = reuse.store.get_many("pages", [digest(reuse.scope, r.output_path) for r in plan]) if reuse else {}
+    keys = [digest(reuse.scope, r.output_path) if reuse else "" for r in plan]
+    records = reuse.store.get_many("pages", keys) if reuse else {}
     fresh: dict[str, list] = {}
     outputs: list[Output] = []
+    kept: list[str] = []
     problems: list[Diagnostic] = []
-    for done, route in enumerate(plan, start=1):
-        data = reused(route, reuse, records) if reuse and route.kind not in ALWAYS_PRODUCED else None
-        if data is None:
+    for done, (route, key) in enumerate(zip(plan, keys), start=1):
+        if reuse is not None and route.kind not in ALWAYS_PRODUCED and is_unchanged(route, reuse, records.get(key)):
+            kept.append(route.output_path)
+        else:
             data, found, read = produce(route, site, plan, config, env, absolutize)
             problems.extend(found)
-            if reuse is not None and data is not None and route.kind not in ALWAYS_PRODUCED:
-                fresh[digest(reuse.scope, route.output_path)] = [reuse.prints.route(route, read), sorted(read)]
-        if data is not None:
-            outputs.append(Output(route.output_path, data))
+            if data is not None:
+                outputs.append(Output(route.output_path, data))
+                if reuse is not None and route.kind not in ALWAYS_PRODUCED:
+                    fresh[key] = [reuse.prints.route(route, read), sorted(read)]
         progress("write", done, len(plan))
-    return outputs, problems, fresh
+    return outputs, kept, problems, fresh
 
 
-def reused(route: Route, reuse: PageReuse, records: dict) -> bytes | None:
-    """The last build's bytes of `route` when nothing it depends on has changed, else None."""
-    record = records.get(digest(reuse.scope, route.output_path))
+def is_unchanged(route: Route, reuse: PageReuse, record: list | None) -> bool:
+    """True when the last build's file of `route` is intact and nothing it depends on changed,
+    by the fingerprint `record` the last build stored for it."""
     if record is None or route.output_path not in reuse.intact:
-        return None
+        return False
     fingerprint, read = record
-    if reuse.prints.route(route, read) != fingerprint:
-        return None
-    try:
-        return (reuse.out_dir / route.output_path).read_bytes()
-    except OSError:
-        return None
+    return reuse.prints.route(route, read) == fingerprint
 
 
 def build(
@@ -337,12 +375,13 @@ def build(
     options: BuildOptions = BuildOptions(),
     progress: Progress = _no_progress,
     cache: BuildCache | None = None,
+    resident: Resident | None = None,
 ) -> BuildReport:
     """Build the whole site into the output folder; raises BuildError listing every problem.
 
     `cache` lets a long-running caller (the preview server) keep one cache open across builds;
     by default the site's `.blog-cache/` is opened for this build (or none with `options.cache`
-    off).
+    off). `resident` is what such a caller keeps in memory between its builds.
     """
     started = time.perf_counter()
     config = effective_config(config, options)
@@ -350,7 +389,7 @@ def build(
     writer.check_output_dir(out_dir, config.root, config.root / config.content_dir)
     store = cache if cache is not None else BuildCache.for_site(config.root, options.cache)
     try:
-        return _build(config, options, out_dir, store, progress, started)
+        return _build(config, options, out_dir, store, progress, started, resident)
     finally:
         if cache is None:
             store.close()
@@ -358,11 +397,20 @@ def build(
             store.commit()
 
 
-def _build(config: SiteConfig, options: BuildOptions, out_dir: Path, store: BuildCache, progress: Progress, started: float) -> BuildReport:
+def _build(
+    config: SiteConfig,
+    options: BuildOptions,
+    out_dir: Path,
+    store: BuildCache,
+    progress: Progress,
+    started: float,
+    resident: Resident | None,
+) -> BuildReport:
     now = options.now or datetime.now(timezone.utc)
     sources, statics, discovered = content.discover(config)
+    hashes = [digest(source.data) for source in sources]
     templates = freshness.templates_digest(config)
-    fingerprint = freshness.input_fingerprint(config, options, sources, statics, templates)
+    fingerprint = freshness.input_fingerprint(config, options, sources, hashes, statics, templates)
     scope = freshness.state_key(out_dir)
     state = store.get("state", scope)
     current = freshness.current_record(out_dir)
@@ -372,10 +420,10 @@ def _build(config: SiteConfig, options: BuildOptions, out_dir: Path, store: Buil
         warnings = store.warnings + decode_diagnostics(state["warnings"])
         return BuildReport(out_dir, state["counts"], 0, files, 0, time.perf_counter() - started, warnings)
 
-    parsed, problems, post_keys = parse_sources(sources, config, store)
+    parsed, problems, post_keys = parse_sources(sources, config, store, resident, hashes)
     problems = list(store.warnings) + list(discovered) + problems
     posts = [p for p in parsed if content.is_published(p, options.drafts, options.future, now)]
-    rendered, found = render_posts(posts, config, progress, store)
+    rendered, found = render_posts(posts, config, progress, store, resident)
     problems += found
     raise_if_errors(problems)
     site, found = assemble(rendered, statics, config, cached_related(store))
@@ -383,11 +431,13 @@ def _build(config: SiteConfig, options: BuildOptions, out_dir: Path, store: Buil
     raise_if_errors(problems)
     plan = routes.plan(site, config, extra_routes(config, statics))
     prints = Fingerprints(site, digest(engine_key(), repr(config), templates), post_keys)
-    reuse = PageReuse(store, scope, out_dir, freshness.intact_files(state, current), prints)
-    outputs, found, records = render_site(plan, site, config, progress, reuse)
+    reuse = PageReuse(store, scope, freshness.intact_files(state, current), prints)
+    make_env = partial(theme.make_env, config)
+    env = resident.env(prints.base, make_env) if resident is not None else make_env()
+    outputs, kept, found, records = render_site(plan, site, config, progress, reuse, env)
     problems += found
     raise_if_errors(problems)
-    stats = writer.write_site(outputs, out_dir, retained=store.retained_tree(scope))
+    stats = writer.write_site(outputs, out_dir, retained=store.retained_tree(scope), unchanged=kept)
     for key, record in records.items():
         store.put("pages", key, record)
     store.prune()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from .cache import digest
-from .model import Entry, Post, Route, Site
+from .model import Entry, Post, Route, Site, Tag
 
 # Route kinds whose bytes are cheap enough to produce on every build (or that read files).
 ALWAYS_PRODUCED = frozenset({"sitemap", "robots", "static", "theme_static"})
@@ -50,6 +50,13 @@ class Fingerprints:
             self._collections[name] = self._collection(name)
         return self._collections[name]
 
+    def tag_posts(self, tag: Tag) -> str:
+        """`tag.posts`, digested once for all the pages of a tag (slugs are unique in a site)."""
+        key = f"tag.posts\0{tag.slug}"
+        if key not in self._collections:
+            self._collections[key] = self.entries(tag.entries)
+        return self._collections[key]
+
     def _collection(self, name: str) -> str:
         site = self.site
         if name == "site.posts":
@@ -81,7 +88,7 @@ class Fingerprints:
         if route.kind in ("atom", "rss"):
             own.append(self.collection("site.updated"))
         for name in sorted(set(dependencies)):
-            own += [name, self.entries(route.tag.entries) if name == "tag.posts" and route.tag else self.collection(name)]
+            own += [name, self.tag_posts(route.tag) if name == "tag.posts" and route.tag else self.collection(name)]
         return digest(self.base, *own)
 
 

@@ -41,11 +41,17 @@ def templates_digest(config: SiteConfig) -> str:
 
 
 def input_fingerprint(
-    config: SiteConfig, options: BuildOptions, sources: Sequence[Source], statics: Sequence[StaticFile], templates: str
+    config: SiteConfig,
+    options: BuildOptions,
+    sources: Sequence[Source],
+    hashes: Sequence[str],
+    statics: Sequence[StaticFile],
+    templates: str,
 ) -> str:
+    """The digest of every input of a build; `hashes` are the digests of the sources' bytes."""
     parts: list[str | bytes] = [engine_key(), repr(config), repr((options.drafts, options.future)), templates]
-    for source in sources:
-        parts += [source.path, source.kind, digest(source.data)]
+    for source, data in zip(sources, hashes, strict=True):
+        parts += [source.path, source.kind, data]
     for static in statics:
         parts += [static.output_path, static.source, digest(static.absolute.read_bytes())]
     return digest(*parts)

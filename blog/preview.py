@@ -27,10 +27,11 @@ from .cache import BuildCache
 from .config import SiteConfig, load_config
 from .errors import BuildError, Diagnostic, error, format_diagnostic
 from .model import BuildOptions, BuildReport
+from .resident import Resident
 from .server import EventKind, LiveState, PreviewServer, Status, is_loopback
 from .watch import Watcher, WatchTargets, gather, watch_targets
 
-QUIET_SECONDS = 0.2  # a burst of saves is over once the sources were quiet this long
+QUIET_SECONDS = 0.08  # a burst of saves is over once the sources were quiet this long (longer than a notify batch)
 LONGEST_WAIT_SECONDS = 2.0  # build at the latest this long after the first change of a burst
 WATCH_FAILED = "(watching failed)"  # the change reported when a watcher broke: it is replaced
 WATCH_RESTARTED = "(watching restarted)"  # the change that asks for one build after a replacement
@@ -57,17 +58,20 @@ class Outcome:
     seconds: float
 
 
-def build_once(root: Path, site_dir: Path, options: ServeOptions, base_url: str, cache: BuildCache | None = None) -> Outcome:
+def build_once(
+    root: Path, site_dir: Path, options: ServeOptions, base_url: str, cache: BuildCache | None = None, resident: Resident | None = None
+) -> Outcome:
     """Read the configuration and build into `site_dir`; problems are returned, not raised.
 
-    `cache` is the site's build cache, kept open by the caller across the builds of a session.
+    `cache` is the site's build cache and `resident` what the session keeps in memory, both kept
+    by the caller across the builds of a session.
     """
     started = time.perf_counter()
     config: SiteConfig | None = None
     try:
         config = load_config(root)
         build_options = BuildOptions(drafts=options.drafts, future=options.drafts, output_dir=site_dir, base_url=base_url)
-        report = build(config, build_options, cache=cache)
+        report = build(config, build_options, cache=cache, resident=resident)
     except BuildError as exc:
         return Outcome(config, None, exc.diagnostics, time.perf_counter() - started)
     except (OSError, ValueError) as exc:  # the disk or a broken file under our feet, not a bug
@@ -111,9 +115,10 @@ class Session:
         self.instance = secrets.token_hex(4)
         self.builds = 0
         self.cache = BuildCache.for_site(self.root)
+        self.resident = Resident()  # parsed posts, renderings and compiled templates, between builds
 
     def build(self, url: str) -> Outcome:
-        return build_once(self.root, self.site_dir, self.options, url, self.cache)
+        return build_once(self.root, self.site_dir, self.options, url, self.cache, self.resident)
 
     def status_of(self, outcome: Outcome) -> Status:
         self.builds += 1

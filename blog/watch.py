@@ -31,8 +31,8 @@ CONFIG_NAMES = ("blog.toml", "pyproject.toml")
 _IDE_SUFFIXES = ("___jb_tmp___", "___jb_old___")
 
 # Rust notify gathers events for at most this long before handing a batch over (milliseconds).
-_NOTIFY_DEBOUNCE_MS = 200
-_NOTIFY_STEP_MS = 30
+_NOTIFY_DEBOUNCE_MS = 50
+_NOTIFY_STEP_MS = 10
 
 # A batch of changed paths (site-relative where possible, with `/`), or why watching stopped.
 Batch = frozenset[str] | Exception

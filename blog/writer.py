@@ -111,14 +111,17 @@ def _home() -> Path | None:
 # Validating the outputs
 
 
-def _validated(outputs: Iterable[Output]) -> tuple[Output, ...]:
-    """All outputs in path order, or BuildError naming every bad, duplicate or clashing path."""
+def _validated(outputs: Iterable[Output], unchanged: Iterable[str] = ()) -> tuple[tuple[Output, ...], tuple[str, ...]]:
+    """Outputs and unchanged paths, each in path order, or BuildError naming every bad,
+    duplicate or clashing path among all of them."""
     ordered = tuple(sorted(outputs, key=lambda o: o.path))
-    problems = [error(_shown(o.path), reason) for o in ordered if (reason := _path_problem(o.path))]
-    problems += _clashes(tuple(o.path for o in ordered))
+    linked = tuple(sorted(unchanged))
+    paths = tuple(sorted([o.path for o in ordered] + list(linked)))
+    problems = [error(_shown(path), reason) for path in paths if (reason := _path_problem(path))]
+    problems += _clashes(paths)
     if problems:
         raise BuildError(problems)
-    return ordered
+    return ordered, linked
 
 
 def _path_problem(path: str) -> str | None:
@@ -164,9 +167,18 @@ def _shown(path: str) -> str:
 
 
 def write_site(
-    outputs: Iterable[Output], out_dir: Path, keep: Sequence[str] = KEEP, retained: Path | None = None
+    outputs: Iterable[Output],
+    out_dir: Path,
+    keep: Sequence[str] = KEEP,
+    retained: Path | None = None,
+    unchanged: Iterable[str] = (),
 ) -> WriteStats:
     """Replace `out_dir` with exactly `outputs` (plus the kept entries of the old output).
+
+    `unchanged` names more files of the new tree whose bytes the caller knows to be exactly those
+    of the old output's file at the same path (the page fingerprints of an incremental build say
+    so); they are linked without being read, and their manifest entries come from the old
+    manifest. That is what keeps a one-post edit of a large site from reading the whole site.
 
     The new tree is built beside `out_dir` and then swapped in, so `out_dir` always holds one
     complete build. A symlinked `out_dir` is written through.
@@ -181,7 +193,7 @@ def write_site(
         if name in ("", ".", "..") or "/" in name:
             raise ValueError(f"keep entries are top-level names, not {name!r}")
     out = out_dir.resolve()
-    planned = _validated(outputs)
+    planned, linked = _validated(outputs, unchanged)
     clean_stale_staging(out)
     problem = _foreign(out, keep)
     if problem is not None:
@@ -189,7 +201,7 @@ def write_site(
     reuse = retained is not None and _same_device(retained.parent, out.parent)
     staging = retained if reuse and retained is not None else _sibling(out, "staging")
     try:
-        stats = _stage(planned, out, staging, keep)
+        stats = _stage(planned, linked, out, staging, keep)
         old_tree = _swap(staging, out)
     except BaseException as exc:
         _remove(staging)
@@ -213,7 +225,7 @@ def _same_device(first: Path, second: Path) -> bool:
         return False
 
 
-def _stage(planned: tuple[Output, ...], out: Path, staging: Path, keep: Sequence[str]) -> WriteStats:
+def _stage(planned: tuple[Output, ...], linked: tuple[str, ...], out: Path, staging: Path, keep: Sequence[str]) -> WriteStats:
     """Make `staging` hold exactly the new tree; the old output is only read.
 
     A folder already at `staging` (the tree retained from an earlier build) is reconciled: what
@@ -221,9 +233,9 @@ def _stage(planned: tuple[Output, ...], out: Path, staging: Path, keep: Sequence
     left half-updated by a killed build ends up exact.
     """
     staging.parent.mkdir(parents=True, exist_ok=True)
-    wanted = {item.path for item in planned} | {MARKER, MANIFEST}
+    paths = {item.path for item in planned} | set(linked)
     if staging.is_dir() and not staging.is_symlink():
-        _prune(staging, wanted)
+        _prune(staging, paths | {MARKER, MANIFEST})
     else:
         _remove(staging)
         _make_dir(staging)
@@ -235,12 +247,14 @@ def _stage(planned: tuple[Output, ...], out: Path, staging: Path, keep: Sequence
             unchanged += 1
         else:
             written += 1
+    sizes = {path: _link_old(path, out, staging, made) for path in linked}
     _place(Output(MARKER, MARKER_DATA), out, staging, old, made)
-    _place(Output(MANIFEST, manifest_bytes(planned)), out, staging, old, made)
-    produced_tops = {item.path.split("/")[0] for item in planned}
+    manifest = _manifest_text(_entries(planned) | _old_entries(sizes, out))
+    _place(Output(MANIFEST, manifest), out, staging, old, made)
+    produced_tops = {path.split("/")[0] for path in paths}
     _carry_kept(out, staging, tuple(k for k in keep if k not in produced_tops))
-    removed = len(old - {item.path for item in planned} - {MARKER, MANIFEST})
-    return WriteStats(written=written, unchanged=unchanged, removed=removed)
+    removed = len(old - paths - {MARKER, MANIFEST})
+    return WriteStats(written=written, unchanged=unchanged + len(linked), removed=removed)
 
 
 def _prune(staging: Path, wanted: set[str]) -> None:
@@ -250,17 +264,20 @@ def _prune(staging: Path, wanted: set[str]) -> None:
     are the kept top-level entries, which are carried over from the live output afresh.
     """
     folders = {"/".join(path.split("/")[:end]) for path in wanted for end in range(1, path.count("/") + 1)}
-    for current, dirnames, filenames in os.walk(staging):
-        relative = Path(current).relative_to(staging).as_posix()
-        prefix = "" if relative == "." else relative + "/"
-        for name in list(dirnames):
-            path = os.path.join(current, name)
-            if os.path.islink(path) or prefix + name not in folders:
-                _remove(Path(path))
-                dirnames.remove(name)
-        for name in filenames:
-            if prefix + name not in wanted:
-                os.unlink(os.path.join(current, name))
+    stack = [(str(staging), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as found:
+            entries = list(found)
+        for entry in entries:
+            path = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if path in folders:
+                    stack.append((entry.path, path + "/"))
+                else:
+                    shutil.rmtree(entry.path)
+            elif entry.is_symlink() or path not in wanted:
+                os.unlink(entry.path)
 
 
 def manifest_bytes(outputs: Iterable[Output]) -> bytes:
@@ -269,10 +286,36 @@ def manifest_bytes(outputs: Iterable[Output]) -> bytes:
     It lists the build's own files only (not the marker, not kept entries such as `CNAME`), so a
     publisher can check the folder on disk against it and send exactly the build.
     """
-    files = [
-        {"path": o.path, "sha256": hashlib.sha256(o.data).hexdigest(), "size": len(o.data)}
-        for o in sorted(outputs, key=lambda o: o.path)
-    ]
+    return _manifest_text(_entries(outputs))
+
+
+def _entries(outputs: Iterable[Output]) -> dict[str, tuple[str, int]]:
+    return {o.path: (hashlib.sha256(o.data).hexdigest(), len(o.data)) for o in outputs}
+
+
+def _old_entries(sizes: dict[str, int], out: Path) -> dict[str, tuple[str, int]]:
+    """Manifest entries of unchanged files (path → size): the old manifest's where it lists the
+    file at that size, else hashed from the file."""
+    if not sizes:
+        return {}
+    try:
+        known = {path: (sha, size) for path, sha, size in parse_manifest((out / MANIFEST).read_bytes())}
+    except (OSError, ValueError):
+        known = {}
+    entries: dict[str, tuple[str, int]] = {}
+    for path, size in sizes.items():
+        hit = known.get(path)
+        entries[path] = hit if hit is not None and hit[1] == size else (_file_sha256(out / path), size)
+    return entries
+
+
+def _file_sha256(path: Path) -> str:
+    with open(path, "rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def _manifest_text(entries: dict[str, tuple[str, int]]) -> bytes:
+    files = [{"path": path, "sha256": sha, "size": size} for path, (sha, size) in sorted(entries.items())]
     text = json.dumps({"version": MANIFEST_VERSION, "files": files}, indent=1, sort_keys=True, ensure_ascii=False)
     return (text + "\n").encode("utf-8")
 
@@ -312,17 +355,24 @@ def _old_files(out: Path, keep: Sequence[str]) -> frozenset[str]:
     """Relative paths of every non-folder entry of the old output, kept top-level entries aside.
 
     Symlinked folders are listed, not followed, so nothing outside the old tree is ever linked.
+    A folder that cannot be read (or no old output at all) contributes nothing.
     """
     found: set[str] = set()
-    for folder, dirnames, filenames in os.walk(out):
-        relative = Path(folder).relative_to(out)
-        top = relative == Path(".")
-        if top:
-            dirnames[:] = [d for d in dirnames if d not in keep]
-        linked_dirs = [d for d in dirnames if os.path.islink(os.path.join(folder, d))]
-        for name in filenames + linked_dirs:
-            if not (top and name in keep):
-                found.add((relative / name).as_posix())
+    stack = [(str(out), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
+        for entry in entries:
+            if not prefix and entry.name in keep:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, prefix + entry.name + "/"))
+            else:
+                found.add(prefix + entry.name)
     return frozenset(found)
 
 
@@ -342,6 +392,22 @@ def _place(item: Output, out: Path, staging: Path, old: frozenset[str], made: se
     _discard(target)
     _write_file(target, item.data)
     return False
+
+
+def _link_old(path: str, out: Path, staging: Path, made: set[str]) -> int:
+    """Put the old output's file at `path` into the staging tree as it is, without reading it;
+    returns its size."""
+    target = _target(staging, path, made)
+    previous = os.lstat(os.path.join(out, path))
+    try:
+        present = os.lstat(target)
+    except FileNotFoundError:
+        present = None
+    same = present is not None and stat.S_ISREG(present.st_mode) and (present.st_ino, present.st_dev) == (previous.st_ino, previous.st_dev)
+    if not same:
+        _discard(target)
+        _link_or_copy(os.path.join(out, path), target)
+    return previous.st_size
 
 
 def _is_same_inode(first: str | Path, second: str | Path) -> bool:
