@@ -10,10 +10,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import pytest
+
 from blog.build import build
+from blog.cache import BuildCache
 from blog.config import load_config
 from blog.errors import BuildError
 from blog.model import BuildOptions
+from blog.resident import Resident
 from conftest import DEFAULT_CONFIG, snapshot, write_files
 from sitekit import post
 
@@ -23,6 +27,13 @@ NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
 def incremental(root: Path, **options) -> dict[str, bytes]:
     build(load_config(root), BuildOptions(now=NOW, **options))
     return snapshot(root / "output")
+
+
+def served(root: Path, store: BuildCache, resident: Resident) -> dict[str, bytes]:
+    """A rebuild as `blog serve` runs it: one open cache and one `Resident` across builds."""
+    target = root.parent / "served"
+    build(load_config(root), BuildOptions(now=NOW, output_dir=target), cache=store, resident=resident)
+    return snapshot(target)
 
 
 def cold(root: Path, target: Path) -> dict[str, bytes]:
@@ -139,17 +150,23 @@ def test_incremental_equals_cold_after_any_edits(tmp_path_factory, edits):
     root = tmp_path_factory.mktemp("prop") / "site"
     write_files(root, {"blog.toml": DEFAULT_CONFIG, "templates/post.html": '{% extends "theme/post.html" %}\n', "content/posts/a.md": post(title="Alpha")})
     incremental(root)
+    store, resident = BuildCache.for_site(root), Resident()
+    served(root, store, resident)
     for number, edit in enumerate(edits):
         apply(root, edit)
         try:
             result = incremental(root)
         except Exception as exc:  # e.g. two posts with one slug: the cold build must fail the same way
+            with pytest.raises(type(exc)):
+                served(root, store, resident)
             try:
                 cold(root, root.parent / "cold")
             except type(exc):
                 continue
             raise
         assert result == cold(root, root.parent / "cold"), (number, edit)
+        assert served(root, store, resident) == result, (number, edit)
+    store.close()
 
 
 def test_failed_build_leaves_no_stale_page_records(make_site, tmp_path):

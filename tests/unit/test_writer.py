@@ -433,3 +433,38 @@ def test_sigkill_at_random_moments_leaves_one_complete_build(out: Path) -> None:
     write_site(big_site("final"), out)
     assert siblings(out) == []
     assert contents(out) == expected_tree(big_site("final"), cname)
+
+
+# --- files the caller knows to be unchanged -------------------------------------------------------
+
+
+@pytest.mark.parametrize("retained", [False, True])
+def test_unchanged_files_are_linked_unread_and_listed_in_the_manifest(out: Path, tmp_path: Path, retained: bool) -> None:
+    keep = tmp_path / "site" / "kept-tree" if retained else None
+    write_site(SITE, out, retained=keep)
+    write_site(SITE, out, retained=keep)  # with `retained`, the kept tree now holds the build before
+    before = snapshot(out)
+    changed = Output("index.html", b"<h1>new home</h1>")
+    unchanged = [o.path for o in SITE[1:]]
+    stats = write_site((changed,), out, retained=keep, unchanged=unchanged)
+    assert stats == WriteStats(written=1, unchanged=3, removed=0)
+    assert contents(out) == expected_tree((changed, *SITE[1:]))  # the manifest too, byte for byte
+    after = snapshot(out)
+    assert all(after[path][1:] == before[path][1:] for path in unchanged)  # same inode and mtime
+
+
+def test_unchanged_files_are_hashed_when_the_old_manifest_does_not_list_them(out: Path) -> None:
+    write_site(SITE, out)
+    (out / MANIFEST).write_bytes(b"not a manifest")
+    write_site(SITE[:1], out, unchanged=[o.path for o in SITE[1:]])
+    assert contents(out) == expected_tree(SITE)
+
+
+def test_unchanged_paths_are_checked_like_outputs(out: Path) -> None:
+    write_site(SITE, out)
+    with pytest.raises(BuildError) as caught:
+        write_site(SITE, out, unchanged=["index.html", "../escape", "css/site.css/x"])
+    messages = sorted(d.message for d in caught.value.diagnostics)
+    assert any("two outputs for the same path" in m for m in messages)
+    assert any("'..' segment" in m for m in messages)
+    assert any("both a file and a folder" in m for m in messages)
