@@ -275,11 +275,14 @@ def newest(entries: Sequence[Entry]) -> datetime | None:
 def produce(
     route: Route, site: Site, plan: Sequence[Route], config: SiteConfig, env, absolutize: feeds.Absolutize | None = None
 ) -> tuple[bytes | None, tuple[Diagnostic, ...], frozenset[str]]:
-    """The bytes of one route by the producer its kind calls for, and the site collections it read."""
+    """The bytes of one route by the producer its kind calls for, and what of the site it read.
+
+    Feeds carry every entry's whole content, so every other producer counts as reading bodies.
+    """
     if route.kind in theme.TEMPLATES:
         return theme.render_page(env, route, site, config)
     data, found = produce_file(route, site, plan, config, absolutize)
-    return data, found, frozenset()
+    return data, found, frozenset({theme.ENTRY_BODY})
 
 
 def produce_file(
@@ -448,7 +451,7 @@ def _build(
     counts = dict(sorted(counts.items()))
     warnings = tuple(d for d in problems if not d.is_error)
     due = [p.date for p in parsed if p.date is not None and p.date > now and not p.draft and not options.future]
-    store.put("state", scope, freshness.make_state(fingerprint, min(due, default=None), out_dir, counts, warnings))
+    store.put("state", scope, freshness.make_state(fingerprint, min(due, default=None), stats.files, counts, warnings))
     return BuildReport(
         output_dir=out_dir,
         counts=counts,

@@ -51,12 +51,11 @@ def engine_key() -> str:
 
 def digest(*parts: str | bytes) -> str:
     """SHA-256 of the parts, each length-prefixed so ("ab", "c") and ("a", "bc") differ."""
-    h = hashlib.sha256()
+    chunks: list[bytes] = []
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()
+        chunks += (len(data).to_bytes(8, "little"), data)
+    return hashlib.sha256(b"".join(chunks)).hexdigest()
 
 
 # --- JSON with the types front matter produces ---------------------------------------------------

@@ -78,14 +78,15 @@ def output_record(out_dir: Path) -> dict[str, list[int]]:
 def make_state(
     fingerprint: str,
     valid_until: datetime | None,
-    out_dir: Path,
+    files: Mapping[str, list[int]],
     counts: Mapping[str, int],
     warnings: Sequence[Diagnostic],
 ) -> dict[str, Any]:
+    """What a finished build records; `files` is the output as `output_record` reads it."""
     return {
         "fingerprint": fingerprint,
         "valid_until": valid_until.isoformat() if valid_until else None,
-        "files": output_record(out_dir),
+        "files": dict(files),
         "counts": dict(counts),
         "warnings": encode_diagnostics(warnings),
     }

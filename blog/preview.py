@@ -32,6 +32,8 @@ from .server import EventKind, LiveState, PreviewServer, Status, is_loopback
 from .watch import Watcher, WatchTargets, gather, watch_targets
 
 QUIET_SECONDS = 0.08  # a burst of saves is over once the sources were quiet this long (longer than a notify batch)
+FIRST_QUIET_SECONDS = 0.02  # after a calm spell, a save is built almost at once (notify already merged its events)
+CALM_SECONDS = 0.5  # no build for this long: the next change starts a new burst
 LONGEST_WAIT_SECONDS = 2.0  # build at the latest this long after the first change of a burst
 WATCH_FAILED = "(watching failed)"  # the change reported when a watcher broke: it is replaced
 WATCH_RESTARTED = "(watching restarted)"  # the change that asks for one build after a replacement
@@ -116,9 +118,13 @@ class Session:
         self.builds = 0
         self.cache = BuildCache.for_site(self.root)
         self.resident = Resident()  # parsed posts, renderings and compiled templates, between builds
+        self.last_built = time.monotonic()  # when the last build ended
 
     def build(self, url: str) -> Outcome:
-        return build_once(self.root, self.site_dir, self.options, url, self.cache, self.resident)
+        try:
+            return build_once(self.root, self.site_dir, self.options, url, self.cache, self.resident)
+        finally:
+            self.last_built = time.monotonic()
 
     def status_of(self, outcome: Outcome) -> Status:
         self.builds += 1
@@ -198,11 +204,18 @@ def _announce(session: Session, server: PreviewServer) -> None:
 
 
 def _next_burst(watcher: Watcher, session: Session) -> frozenset[str]:
-    """The next finished burst of relevant changes; a broken watch is reported as a change."""
+    """The next finished burst of relevant changes; a broken watch is reported as a change.
+
+    The first save after a calm spell is built at once, which is what makes a single save show
+    quickly; while saves keep coming, they are gathered until they pause. A burst therefore
+    costs at most two builds: its first save's, and one for everything after it.
+    """
     first = None
     while first is None:
         first = watcher.get(timeout=1.0)
-    batch = first if isinstance(first, Exception) else gather(first, watcher.get, QUIET_SECONDS, LONGEST_WAIT_SECONDS)
+    calm = time.monotonic() - session.last_built >= CALM_SECONDS
+    quiet = FIRST_QUIET_SECONDS if calm else QUIET_SECONDS
+    batch = first if isinstance(first, Exception) else gather(first, watcher.get, quiet, LONGEST_WAIT_SECONDS)
     if isinstance(batch, Exception):
         print(f"warning: watching stopped ({batch}); starting again", file=session.err, flush=True)
         return frozenset({WATCH_FAILED})

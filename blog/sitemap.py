@@ -6,10 +6,10 @@ by URL, with dates from the posts themselves so an unchanged site gives identica
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from typing import Sequence
 from urllib.parse import quote
+from xml.sax.saxutils import escape
 
 from .config import SiteConfig
 from .model import Route
@@ -44,15 +44,14 @@ def sitemap(routes: Sequence[Route], config: SiteConfig) -> bytes:
         ((_location(route.url, config), _lastmod(route)) for route in routes if route.kind in PAGE_KINDS),
         key=lambda page: page[0],
     )
-    root = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for loc, lastmod in pages:
-        url = ET.SubElement(root, "url")
-        ET.SubElement(url, "loc").text = loc
+        lines += ["  <url>", f"    <loc>{escape(loc)}</loc>"]
         if lastmod is not None:
-            ET.SubElement(url, "lastmod").text = w3c_datetime(lastmod)
-    ET.indent(root, space="  ")
-    body = ET.tostring(root, encoding="unicode")
-    return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
+            lines.append(f"    <lastmod>{w3c_datetime(lastmod)}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def robots(config: SiteConfig, *, sitemap_url: str = SITEMAP_URL) -> bytes:

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from .config import SiteConfig, key_positions
 from .errors import BuildError, Diagnostic, error
 from .frontmatter import freeze
-from .model import Entry, MonthGroup, Post, Route, Site, StaticFile, Tag, TagRef, TocItem, YearGroup
+from .model import Entry, MonthGroup, Post, Rendered, Route, Site, StaticFile, Tag, TagRef, TocItem, YearGroup
 
 PACKAGED_THEMES = Path(__file__).parent / "themes"
 DEFAULT_THEME = "default"
@@ -44,6 +44,7 @@ MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )
+ENTRY_BODY = "entry.body"  # noted when a template reads what a post's Markdown body renders to
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _DIRECTIVE = re.compile(r"%(-?)(.)", re.DOTALL)
 
@@ -213,9 +214,15 @@ class LinkView:
 
 @dataclass(frozen=True, slots=True)
 class EntryView:
-    """A post or page as templates see it; strings stay plain so autoescape escapes them."""
+    """A post or page as templates see it; strings stay plain so autoescape escapes them.
+
+    Reading anything made from the Markdown body (content, excerpt, has_more, toc) is noted in
+    `_read` (as `ENTRY_BODY`): a page that never does, like the archive, lists only front matter
+    and need not be rendered again when a post's body is edited.
+    """
 
     _entry: Entry
+    _read: set[str] = field(default_factory=set)
 
     title = property(lambda self: self._entry.post.title)
     date = property(lambda self: self._entry.post.date)
@@ -228,15 +235,17 @@ class EntryView:
     description = property(lambda self: self._entry.post.description)
     summary = property(lambda self: self._entry.post.summary)
     source = property(lambda self: self._entry.post.source)
-    has_more = property(lambda self: self._entry.rendered.has_more)
+    @property
+    def has_more(self) -> bool:
+        return self._body().has_more
 
     @property
     def content(self) -> Markup:
-        return Markup(self._entry.rendered.html)
+        return Markup(self._body().html)
 
     @property
     def excerpt(self) -> Markup:
-        return Markup(self._entry.rendered.excerpt_html)
+        return Markup(self._body().excerpt_html)
 
     @property
     def tags(self) -> tuple[TagRef, ...]:
@@ -260,23 +269,29 @@ class EntryView:
 
     @property
     def toc(self) -> tuple[TocItem, ...]:
-        return self._entry.rendered.toc
+        return self._body().toc
+
+    def _body(self) -> Rendered:
+        self._read.add(ENTRY_BODY)
+        return self._entry.rendered
 
 
-def _entries(entries: tuple[Entry, ...]) -> tuple[EntryView, ...]:
-    return tuple(EntryView(e) for e in entries)
+def _entries(entries: tuple[Entry, ...], read: set[str]) -> tuple[EntryView, ...]:
+    return tuple(EntryView(e, read) for e in entries)
 
 
 @dataclass(frozen=True, slots=True)
 class TagView:
     """A tag with its post count, its posts (newest first) and its Atom feed.
 
-    On a tag page, reading all of the tag's posts is noted in `_read` (as `tag.posts`): the
-    page then depends on every post of the tag, not just the ones it lists.
+    On the tag's own page (`_own`), reading all of the tag's posts is noted in `_read` (as
+    `tag.posts`): the page then depends on every post of the tag, not just the ones it lists.
+    Elsewhere the tag comes from `site.tags`, which is noted already.
     """
 
     _tag: Tag
     _read: set[str] = field(default_factory=set)
+    _own: bool = False
 
     name = property(lambda self: self._tag.name)
     slug = property(lambda self: self._tag.slug)
@@ -286,13 +301,15 @@ class TagView:
 
     @property
     def posts(self) -> tuple[EntryView, ...]:
-        self._read.add("tag.posts")
-        return _entries(self._tag.entries)
+        if self._own:
+            self._read.add("tag.posts")
+        return _entries(self._tag.entries, self._read)
 
 
 @dataclass(frozen=True, slots=True)
 class MonthView:
     _group: MonthGroup
+    _read: set[str]
 
     year = property(lambda self: self._group.year)
     month = property(lambda self: self._group.month)
@@ -300,27 +317,28 @@ class MonthView:
 
     @property
     def posts(self) -> tuple[EntryView, ...]:
-        return _entries(self._group.entries)
+        return _entries(self._group.entries, self._read)
 
 
 @dataclass(frozen=True, slots=True)
 class YearView:
     _group: YearGroup
+    _read: set[str]
 
     year = property(lambda self: self._group.year)
     count = property(lambda self: sum(len(m.entries) for m in self._group.months))
 
     @property
     def months(self) -> tuple[MonthView, ...]:
-        return tuple(MonthView(m) for m in self._group.months)
+        return tuple(MonthView(m, self._read) for m in self._group.months)
 
 
-def _archive(site: Site) -> tuple[YearView, ...]:
-    return tuple(YearView(y) for y in site.archive)
+def _archive(site: Site, read: set[str]) -> tuple[YearView, ...]:
+    return tuple(YearView(y, read) for y in site.archive)
 
 
-def _tags(site: Site) -> tuple[TagView, ...]:
-    return tuple(TagView(t) for t in site.tags)
+def _tags(site: Site, read: set[str]) -> tuple[TagView, ...]:
+    return tuple(TagView(t, read) for t in site.tags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,22 +368,22 @@ class SiteView:
     @property
     def posts(self) -> tuple[EntryView, ...]:
         self._read.add("site.posts")
-        return _entries(self._site.entries)
+        return _entries(self._site.entries, self._read)
 
     @property
     def pages(self) -> tuple[EntryView, ...]:
         self._read.add("site.pages")
-        return _entries(self._site.pages)
+        return _entries(self._site.pages, self._read)
 
     @property
     def tags(self) -> tuple[TagView, ...]:
         self._read.add("site.tags")
-        return _tags(self._site)
+        return _tags(self._site, self._read)
 
     @property
     def archive(self) -> tuple[YearView, ...]:
         self._read.add("site.archive")
-        return _archive(self._site)
+        return _archive(self._site, self._read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,16 +397,17 @@ def template_context(route: Route, site: Site, config: SiteConfig, read: set[str
 
     `read` collects the names of the site-wide collections the templates use (see SiteView).
     """
+    read = read if read is not None else set()
     return {
         "config": config,
-        "site": SiteView(site, config, read if read is not None else set()),
+        "site": SiteView(site, config, read),
         "route": RouteView(route.url, route.kind),
-        "page": EntryView(route.entry) if route.entry is not None else None,
-        "posts": _entries(route.entries),
+        "page": EntryView(route.entry, read) if route.entry is not None else None,
+        "posts": _entries(route.entries, read),
         "paginator": route.paginator,
-        "tag": TagView(route.tag, read if read is not None else set()) if route.tag is not None else None,
-        "tags": _tags(site) if route.kind == "tags" else (),
-        "archive": _archive(site) if route.kind == "archive" else (),
+        "tag": TagView(route.tag, read, _own=True) if route.tag is not None else None,
+        "tags": _tags(site, read) if route.kind == "tags" else (),
+        "archive": _archive(site, read) if route.kind == "archive" else (),
     }
 
 

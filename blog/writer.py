@@ -22,9 +22,9 @@ import re
 import shutil
 import stat
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import BuildError, Diagnostic, error
 from .model import Output
@@ -47,11 +47,14 @@ class WriteStats:
     """Files of this build written fresh, kept as they were, and old files that disappeared.
 
     Only the build's own outputs count: the marker file and kept entries (`.git`, ...) do not.
+    `files` describes what the new output holds, as `freshness.output_record` would read it back
+    (kept entries aside), so the caller need not walk the tree it was just handed.
     """
 
     written: int
     unchanged: int
     removed: int
+    files: Mapping[str, list[int]] = field(default_factory=dict, compare=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,7 +257,18 @@ def _stage(planned: tuple[Output, ...], linked: tuple[str, ...], out: Path, stag
     produced_tops = {path.split("/")[0] for path in paths}
     _carry_kept(out, staging, tuple(k for k in keep if k not in produced_tops))
     removed = len(old - paths - {MARKER, MANIFEST})
-    return WriteStats(written=written, unchanged=unchanged + len(linked), removed=removed)
+    files = _record(staging, paths | {MARKER, MANIFEST}, keep)
+    return WriteStats(written=written, unchanged=unchanged + len(linked), removed=removed, files=files)
+
+
+def _record(staging: Path, paths: set[str], keep: Sequence[str]) -> dict[str, list[int]]:
+    """path → [size, mtime_ns, inode] of the staged files, which the swap moves but leaves as they are."""
+    record: dict[str, list[int]] = {}
+    for path in sorted(paths):
+        if path.split("/", 1)[0] not in keep:
+            info = os.lstat(os.path.join(staging, path))
+            record[path] = [info.st_size, info.st_mtime_ns, info.st_ino]
+    return record
 
 
 def _prune(staging: Path, wanted: set[str]) -> None:
@@ -315,9 +329,14 @@ def _file_sha256(path: Path) -> str:
 
 
 def _manifest_text(entries: dict[str, tuple[str, int]]) -> bytes:
-    files = [{"path": path, "sha256": sha, "size": size} for path, (sha, size) in sorted(entries.items())]
-    text = json.dumps({"version": MANIFEST_VERSION, "files": files}, indent=1, sort_keys=True, ensure_ascii=False)
-    return (text + "\n").encode("utf-8")
+    """The manifest as `json.dumps(..., indent=1, sort_keys=True)` lays it out, written line by
+    line: the pure-Python indenting encoder takes longer than the rest of a small rebuild."""
+    files = [
+        f' {{\n   "path": {json.dumps(path, ensure_ascii=False)},\n   "sha256": "{sha}",\n   "size": {size}\n  }}'
+        for path, (sha, size) in sorted(entries.items())
+    ]
+    listing = "[\n " + ",\n ".join(files) + "\n ]" if files else "[]"
+    return f'{{\n "files": {listing},\n "version": {MANIFEST_VERSION}\n}}\n'.encode("utf-8")
 
 
 def parse_manifest(data: bytes) -> tuple[tuple[str, str, int], ...]:

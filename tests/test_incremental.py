@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import pytest
 
+from blog import theme
 from blog.build import build
 from blog.cache import BuildCache
 from blog.config import load_config
@@ -117,12 +118,19 @@ BODIES = st.sampled_from([
 DATES = st.sampled_from(["2024-01-01", "2024-02-02", "2024-03-03", "2026-01-01"])
 NAMES = st.sampled_from(["a", "b", "c", "d"])
 
+# An archive that shows what bodies render to, where the default one shows front matter only.
+ARCHIVE_WITH_EXCERPTS = (
+    "{% block content %}{% for year in archive %}{% for month in year.months %}{% for post in month.posts %}"
+    "{{ post.title }}{{ post.excerpt }}{% endfor %}{% endfor %}{% endfor %}{% endblock %}"
+)
+
 EDITS = st.one_of(
     st.tuples(st.just("write"), NAMES, TITLES, TAGS, BODIES, DATES, st.booleans()),
     st.tuples(st.just("delete"), NAMES),
     st.tuples(st.just("rename"), NAMES, NAMES),
     st.tuples(st.just("config"), st.integers(min_value=1, max_value=3), st.sampled_from(["Read more...", "More →"])),
     st.tuples(st.just("template"), st.sampled_from(["", "{% block content %}{{ super() }}<p>v2</p>{% endblock %}"])),
+    st.tuples(st.just("archive"), st.sampled_from(["", ARCHIVE_WITH_EXCERPTS])),
 )
 
 
@@ -140,11 +148,13 @@ def apply(root: Path, edit: tuple) -> None:
             source.replace(target)
     elif kind == "config":
         (root / "blog.toml").write_text(DEFAULT_CONFIG + f"posts_per_page = {edit[1]}\nread_more_text = {edit[2]!r}\n".replace("'", '"'))
+    elif kind == "archive":
+        (root / "templates/archive.html").write_text('{% extends "theme/archive.html" %}' + edit[1] + "\n")
     else:
         (root / "templates/post.html").write_text('{% extends "theme/post.html" %}' + edit[1] + "\n")
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(EDITS, min_size=1, max_size=6))
 def test_incremental_equals_cold_after_any_edits(tmp_path_factory, edits):
     root = tmp_path_factory.mktemp("prop") / "site"
@@ -187,3 +197,39 @@ def test_failed_build_leaves_no_stale_page_records(make_site, tmp_path):
         raise AssertionError("the build should have failed")
     (root / "content/posts/2024-01-03-c.md").unlink()
     assert incremental(root) == cold(root, tmp_path / "cold")
+
+
+def test_a_list_page_showing_bodies_follows_body_edits(make_site, tmp_path):
+    root = make_site({
+        "templates/archive.html": '{% extends "theme/archive.html" %}' + ARCHIVE_WITH_EXCERPTS + "\n",
+        "content/posts/2024-01-01-a.md": post(title="A", date="2024-01-01", body="Old words.\n"),
+    })
+    incremental(root)
+    (root / "content/posts/2024-01-01-a.md").write_text(post(title="A", date="2024-01-01", body="New words.\n"))
+    after = incremental(root)
+    assert b"New words." in after["archive/index.html"]
+    assert after == cold(root, tmp_path / "cold")
+
+
+def test_a_body_edit_leaves_front_matter_pages_alone(make_site):
+    """The default archive lists titles and dates only: a body edit keeps its fingerprint."""
+    root = make_site({f"content/posts/2024-01-0{d}-p{d}.md": post(title=f"P{d}", date=f"2024-01-0{d}") for d in range(1, 4)})
+    store = BuildCache.for_site(root)
+    resident = Resident()
+    served(root, store, resident)
+    (root / "content/posts/2024-01-01-p1.md").write_text(post(title="P1", date="2024-01-01", body="Other words.\n"))
+    rendered: list[str] = []
+    original = theme.render_page
+
+    def spy(env, route, site, config):
+        rendered.append(route.output_path)
+        return original(env, route, site, config)
+
+    theme.render_page = spy
+    try:
+        served(root, store, resident)
+    finally:
+        theme.render_page = original
+        store.close()
+    assert "blog/p1/index.html" in rendered and "index.html" in rendered  # the page and the excerpt list
+    assert "archive/index.html" not in rendered and "blog/p3/index.html" not in rendered

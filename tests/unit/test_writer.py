@@ -468,3 +468,12 @@ def test_unchanged_paths_are_checked_like_outputs(out: Path) -> None:
     assert any("two outputs for the same path" in m for m in messages)
     assert any("'..' segment" in m for m in messages)
     assert any("both a file and a folder" in m for m in messages)
+
+
+def test_the_record_of_files_is_what_reading_the_output_back_gives(out: Path) -> None:
+    from blog.freshness import output_record
+
+    write_site(SITE, out)
+    (out / "CNAME").write_text("example.org\n")
+    stats = write_site((*SITE[1:], Output("new/page.html", b"new")), out, unchanged=[SITE[0].path])
+    assert stats.files == output_record(out)
