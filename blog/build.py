@@ -6,11 +6,9 @@ leaves the previous output exactly as it was.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import repeat
@@ -244,6 +242,9 @@ def render_many(posts: Sequence[Post], config: SiteConfig, progress: Progress) -
             results.append(markup.render(post, options))
             progress("render", done, len(posts))
         return results
+    import multiprocessing  # only a large batch of misses pays for the pool's imports
+    from concurrent.futures import ProcessPoolExecutor
+
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     portable = [replace(post, extra={}) for post in posts]  # rendering never reads extra; mappingproxy can't be pickled
     chunk = max(1, len(posts) // (workers * 8))

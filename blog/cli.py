@@ -17,8 +17,6 @@ from .config import SiteConfig, load_config
 from .errors import BuildError, format_diagnostic, raise_if_errors
 from .model import BuildOptions, BuildReport
 from .progress import ProgressBar
-from .preview import ServeOptions, serve
-from .publish import PublishError, PublishOptions, UnknownTarget, choose_target, format_report, load_build, publish
 from .scaffold import new_post, init_site
 from .taxonomy import tag_report
 
@@ -141,7 +139,20 @@ def run_tags(config: SiteConfig) -> int:
 
 
 def run_publish(config: SiteConfig, args: argparse.Namespace) -> int:
+    """`blog publish`; the publishing code is loaded only for this command."""
+    from .publish import PublishError
+
+    try:
+        return _publish(config, args)
+    except PublishError as exc:
+        print(f"blog: publish failed: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+
+
+def _publish(config: SiteConfig, args: argparse.Namespace) -> int:
     """Build (unless --no-build), then publish that complete build to one configured target."""
+    from .publish import PublishOptions, UnknownTarget, choose_target, format_report, load_build, publish
+
     try:
         target = choose_target(config.publish, args.name)
     except UnknownTarget as exc:
@@ -173,6 +184,8 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "serve":
         if not 0 <= args.port <= 65535:
             raise UsageError(f"--port: expected 0 to 65535, got {args.port}")
+        from .preview import ServeOptions, serve  # the server and watcher load only for `serve`
+
         return serve(ServeOptions(root, args.host, args.port, drafts=not args.no_drafts, open_browser=args.open))
     if args.command == "init":
         target = args.folder if args.folder.is_absolute() else root / args.folder
@@ -210,9 +223,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(format_diagnostic(diagnostic), file=sys.stderr)
         errors = sum(1 for d in exc.diagnostics if d.is_error)
         print(f"blog: {errors} error{'s' if errors != 1 else ''}; output left unchanged", file=sys.stderr)
-        return EXIT_ERRORS
-    except PublishError as exc:
-        print(f"blog: publish failed: {exc}", file=sys.stderr)
         return EXIT_ERRORS
     except UsageError as exc:
         print(f"blog: error: {exc}", file=sys.stderr)

@@ -7,9 +7,9 @@ by URL, with dates from the posts themselves so an unchanged site gives identica
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from html import escape
 from typing import Sequence
 from urllib.parse import quote
-from xml.sax.saxutils import escape
 
 from .config import SiteConfig
 from .model import Route
@@ -46,7 +46,7 @@ def sitemap(routes: Sequence[Route], config: SiteConfig) -> bytes:
     )
     lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for loc, lastmod in pages:
-        lines += ["  <url>", f"    <loc>{escape(loc)}</loc>"]
+        lines += ["  <url>", f"    <loc>{escape(loc, quote=False)}</loc>"]
         if lastmod is not None:
             lines.append(f"    <lastmod>{w3c_datetime(lastmod)}</lastmod>")
         lines.append("  </url>")
