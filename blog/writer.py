@@ -447,20 +447,23 @@ def _discard(path: str) -> None:
 def _target(staging: Path, path: str, made: set[str]) -> str:
     """Where `path` goes in the staging tree, its parent folders created; never outside it.
 
-    Each folder it creates is checked to resolve to itself (a retained tree's existing folders
-    were already pruned of symlinks), and files are created without following a symlink
-    (O_EXCL, link), so the resolved target always stays inside the staging folder.
+    Each folder on the way is looked at once per build (one lstat): a retained tree's file or
+    symlink where a folder belongs is removed, and a missing folder is made by mkdir, which never
+    follows a symlink. Files are created without following one either (O_EXCL, link), and the
+    path's segments were validated, so the target always stays inside the staging folder.
     """
     folder = str(staging)
     for segment in path.split("/")[:-1]:
         folder = os.path.join(folder, segment)
         if folder not in made:
-            if os.path.islink(folder) or (os.path.lexists(folder) and not os.path.isdir(folder)):
+            try:
+                is_folder = stat.S_ISDIR(os.lstat(folder).st_mode)
+            except FileNotFoundError:
+                is_folder = None
+            if is_folder is False:
                 os.unlink(folder)  # a retained tree's file or link where this build needs a folder
-            if not os.path.isdir(folder):
+            if not is_folder:
                 _make_dir(folder)
-                if os.path.realpath(folder) != folder:
-                    raise BuildError([error(_shown(path), "output path leaves the output folder")])
             made.add(folder)
     return os.path.join(folder, path.rsplit("/", 1)[-1])
 
