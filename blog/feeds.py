@@ -121,6 +121,35 @@ def _rewritten_tag(source: str, tag: str, attrs: _Attributes, base: str) -> str 
     return f"<{tag}{attributes}{' />' if source.endswith('/>') else '>'}"
 
 
+# Where a URL attribute could start in lower-cased HTML: a superset, since text, comments and
+# `xhref=` match too. The value that follows must be plainly written to be trusted: quoted or
+# bare, no whitespace, `&`, `<` or `>` inside, so that any HTML parser reads the same value.
+_URL_ATTRIBUTE_START = re.compile(r"(?:href|src(?:set)?|poster)\s*=")
+_PLAIN_VALUE = re.compile(r"""\s*(?:"([^"\s<>&]*)"|'([^'\s<>&]*)'|([^\s"'<>&=`]+)(?=[\s>]))""")
+_KEPT_AS_IS = re.compile(r"#|[A-Za-z][A-Za-z0-9+.-]*:")  # a fragment, or a URL with a scheme
+
+
+def _may_need_rewriting(html: str) -> bool:
+    """False when every URL attribute in `html` is empty, a fragment or absolute, proven by a scan.
+
+    Most posts link only to other sites and to their own footnotes, while their code blocks hold
+    hundreds of `<span>` tags: this text scan is much cheaper than parsing them all. Anything
+    not plainly an absolute URL (`srcset` included) goes to the parser. The scan runs on the
+    lower-cased text, which has the same offsets unless a character grew when lower-cased.
+    """
+    lowered = html.lower()
+    if len(lowered) != len(html):
+        return True
+    for start in _URL_ATTRIBUTE_START.finditer(lowered):
+        value = _PLAIN_VALUE.match(html, start.end())
+        if value is None or start.group(0).startswith("srcset"):
+            return True
+        text = value.group(1) or value.group(2) or value.group(3) or ""
+        if text and not _KEPT_AS_IS.match(text):
+            return True
+    return False
+
+
 # absolutize(html, base URL) → html with absolute links; a build may pass a cached one.
 Absolutize = Callable[[str, str], str]
 
@@ -132,6 +161,11 @@ def absolutize_html(html: str, base: str) -> str:
     Feed readers resolve relative links against the feed, not the post, so `../img.png` breaks
     there; `base` is the post's absolute URL, which is how a browser reads the same HTML.
     """
+    return _rewrite_links(html, base) if _may_need_rewriting(html) else html
+
+
+def _rewrite_links(html: str, base: str) -> str:
+    """`absolutize_html` by parsing every start tag."""
     parser = _StartTags(html)
     parser.feed(html)
     parser.close()

@@ -7,9 +7,21 @@ from datetime import datetime, timedelta, timezone
 
 import feedparser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from blog.config import SiteConfig
-from blog.feeds import absolute_srcset, absolutize_html, atom, rfc3339, rfc822, rss, xml_text
+from blog.feeds import (
+    _may_need_rewriting,
+    _rewrite_links,
+    absolute_srcset,
+    absolutize_html,
+    atom,
+    rfc3339,
+    rfc822,
+    rss,
+    xml_text,
+)
 from blog.model import Entry, Rendered, TagRef
 from sitekit import post_value
 
@@ -138,6 +150,61 @@ def test_rewritten_tag_keeps_its_other_attributes_escaped_and_the_rest_verbatim(
 def test_attribute_values_are_unescaped_before_joining_and_escaped_after() -> None:
     html = '<a href="search?q=a&amp;b=c">s</a>'
     assert absolutize_html(html, BASE) == f'<a href="{BASE}search?q=a&amp;b=c">s</a>'
+
+
+# Pieces of HTML for the property test: URL attributes spelled, quoted and valued in every way
+# that matters to the quick scan, mixed with text, comments and scripts that may hide them.
+_NAMES = ("href", "HREF", "src", "srcset", "poster", "xhref", "title", "\u017frc", "data-x")
+_VALUES = (
+    "#top", "https://a.example/", "mailto:m@example.org", "../up/", "/root/", "pic.png", "", "a b",
+    "\x01http:x", "&#104;ttp://a.example/", "a.png 1x, /b.png 2x", "https://a.example/ <a href=rel>",
+)
+_QUOTES = ('="{}"', "='{}'", "={}", " = {}", "=={}", '="{}')
+_TEXT = (
+    "<p>", "</p>", "text ", '<span class="k">def</span>', "<!-- ", " -->", "<script>", "</script>",
+    "\n", "&amp;", "<", "\u0130",
+)
+
+
+@st.composite
+def _tag(draw: st.DrawFn) -> str:
+    attribute = st.tuples(st.sampled_from(_NAMES), st.sampled_from(_QUOTES), st.sampled_from(_VALUES))
+    attributes = "".join(f" {name}{quote.format(value)}" for name, quote, value in draw(st.lists(attribute, max_size=3)))
+    return f"<{draw(st.sampled_from(('a', 'img', 'video')))}{attributes}{draw(st.sampled_from(('>', '/>', ' >', '')))}"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_tag(), st.sampled_from(_TEXT)), max_size=12).map("".join))
+def test_the_quick_scan_never_skips_a_link_the_parser_would_rewrite(html: str) -> None:
+    assert absolutize_html(html, BASE) == _rewrite_links(html, BASE)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<p>See <a href="https://a.example/x">x</a><sup id="fnref:1"><a href="#fn:1">1</a></sup></p>',
+        "<pre><code><span class=\"k\">import</span> <span class=\"nn\">os</span></code></pre>",
+        '<P><A HREF="https://a.example/">x</A></P>',
+        "<p><a href='mailto:m@example.org'>mail</a> <img src=https://a.example/p.png alt=\"\"></p>",
+    ],
+)
+def test_html_with_only_absolute_links_skips_the_parser(html: str) -> None:
+    assert not _may_need_rewriting(html)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<a href="/about/">a</a>',
+        '<p>href="https://a.example/ <a href=rel>x</a>"</p>',  # a real link hides behind a fake one
+        '<img srcset="https://a.example/a.png 2x">',
+        '<a href="&#104;ttps://a.example/">entity</a>',
+        "<a href==https://a.example/>odd</a>",
+        '<p>\u0130</p><a href="https://a.example/">x</a>',  # lower-casing shifts the offsets
+    ],
+)
+def test_anything_not_plainly_absolute_goes_to_the_parser(html: str) -> None:
+    assert _may_need_rewriting(html)
 
 
 # --- dates and text ---------------------------------------------------------------------------

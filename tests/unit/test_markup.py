@@ -372,6 +372,14 @@ def test_rendering_is_deterministic_and_independent_per_post() -> None:
     assert 'id="title_1"' in first[0].html and 'id="fn:1"' in first[0].html
 
 
+def test_a_post_after_an_interrupted_render_comes_out_as_before() -> None:
+    body = "# Title\n\nText[^1] and HTML.\n\n[^1]: Note.\n\n*[HTML]: HyperText"
+    expected = render(make_post(body), MarkupOptions())
+    _, problems = render(make_post("# Title\n\n" + "[a](" * 20_000), MarkupOptions(timeout=0.2))
+    assert [d.message.startswith("rendering took longer") for d in problems] == [True]
+    assert render(make_post(body), MarkupOptions()) == expected
+
+
 def test_rendering_in_another_thread_gives_the_same_result() -> None:
     body = "# T\n\nIntro <!-- more --> rest.\n\n```nope\nx\n```\n"
     expected = render(make_post(body), MarkupOptions())
