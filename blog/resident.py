@@ -40,12 +40,18 @@ class Resident:
 
     def keep_parsed(self, keys: Iterable[str]) -> None:
         """Forget parsed sources that are not among `keys` (the current build's)."""
-        self.parsed = _only(self.parsed, keys)
+        _keep_only(self.parsed, keys)
 
     def keep_rendered(self, keys: Iterable[str]) -> None:
-        """Forget renderings that are not among `keys` (the current build's)."""
-        self.rendered = _only(self.rendered, keys)
+        """Forget renderings that are not among `keys` (the current build's).
+
+        The table is changed in place: renderings read lazily later in the same build are
+        added to it (see `build.CachedRendered`) and must still be there for the next build.
+        """
+        _keep_only(self.rendered, keys)
 
 
-def _only(table: dict[str, _Value], keys: Iterable[str]) -> dict[str, _Value]:
-    return {key: table[key] for key in keys if key in table}
+def _keep_only(table: dict[str, _Value], keys: Iterable[str]) -> None:
+    wanted = set(keys)
+    for key in [key for key in table if key not in wanted]:
+        del table[key]

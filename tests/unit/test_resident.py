@@ -25,7 +25,9 @@ def test_values_the_last_build_did_not_use_are_forgotten():
     resident = Resident()
     resident.parsed = {"old": (None, ()), "kept": (None, ())}
     resident.rendered = {"old": (Rendered("<p>a</p>", "<p>a</p>", False), ()), "kept": (Rendered("", "", False), ())}
+    table = resident.rendered
     resident.keep_parsed(["kept", "new"])
     resident.keep_rendered(["kept"])
     assert list(resident.parsed) == ["kept"]
     assert list(resident.rendered) == ["kept"]
+    assert resident.rendered is table  # what a build adds later (lazily read renderings) must land here
