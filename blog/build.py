@@ -331,38 +331,36 @@ def render_site(
     site: Site,
     config: SiteConfig,
     progress: Progress,
+    staging: writer.Staging,
     reuse: PageReuse | None = None,
     env: jinja2.Environment | None = None,
-) -> tuple[list[Output], list[str], list[Diagnostic], dict[str, list]]:
-    """Bytes for every route; with `reuse`, a page whose fingerprint is unchanged is kept as is.
+) -> tuple[list[Diagnostic], dict[str, list]]:
+    """Bytes for every route, handed to `staging` as they are made; with `reuse`, a page whose
+    fingerprint is unchanged is kept from the last build without being read.
 
     `env` is a template environment made earlier for this configuration and these templates.
-
-    Returns the outputs produced now, the output paths kept from the last build (their files in
-    the output folder are already right and are not read), the problems, and the fingerprint
-    records of the pages rendered now. The caller stores the records only once the output is
-    written: a record must never describe bytes that never reached the disk.
+    Returns the problems and the fingerprint records of the pages rendered now. The caller stores
+    the records only once the output is written: a record must never describe bytes that never
+    reached the disk.
     """
     env = env if env is not None else theme.make_env(config)
     absolutize = cached_absolutize(reuse.store) if reuse else None
     keys = [digest(reuse.scope, r.output_path) if reuse else "" for r in plan]
     records = reuse.store.get_many("pages", keys) if reuse else {}
     fresh: dict[str, list] = {}
-    outputs: list[Output] = []
-    kept: list[str] = []
     problems: list[Diagnostic] = []
     for done, (route, key) in enumerate(zip(plan, keys), start=1):
         if reuse is not None and route.kind not in ALWAYS_PRODUCED and is_unchanged(route, reuse, records.get(key)):
-            kept.append(route.output_path)
+            staging.keep_old(route.output_path)
         else:
             data, found, read = produce(route, site, plan, config, env, absolutize)
             problems.extend(found)
             if data is not None:
-                outputs.append(Output(route.output_path, data))
+                staging.put(Output(route.output_path, data))
                 if reuse is not None and route.kind not in ALWAYS_PRODUCED:
                     fresh[key] = [reuse.prints.route(route, read), sorted(read)]
         progress("write", done, len(plan))
-    return outputs, kept, problems, fresh
+    return problems, fresh
 
 
 def is_unchanged(route: Route, reuse: PageReuse, record: list | None) -> bool:
@@ -438,10 +436,15 @@ def _build(
     reuse = PageReuse(store, scope, freshness.intact_files(state, current), prints)
     make_env = partial(theme.make_env, config)
     env = resident.env(prints.base, make_env) if resident is not None else make_env()
-    outputs, kept, found, records = render_site(plan, site, config, progress, reuse, env)
-    problems += found
-    raise_if_errors(problems)
-    stats = writer.write_site(outputs, out_dir, retained=store.retained_tree(scope), unchanged=kept)
+    staging = writer.Staging(out_dir, [route.output_path for route in plan], retained=store.retained_tree(scope))
+    try:
+        found, records = render_site(plan, site, config, progress, staging, reuse, env)
+        problems += found
+        raise_if_errors(problems)
+        stats = staging.finish()
+    except BaseException:
+        staging.discard()
+        raise
     for key, record in records.items():
         store.put("pages", key, record)
     store.prune()

@@ -3,7 +3,8 @@
 Staging means a build that fails or is killed leaves the previous site exactly as it was, and a
 reader (the preview server, a web server) never sees a half-written tree. Files whose bytes did
 not change are hard links to the old ones, so they keep their inode and mtime and rsync, browser
-caches and mtime-based tools see them as untouched.
+caches and mtime-based tools see them as untouched. A build hands its pages over while it still
+renders the rest, and a background thread stages them, so the disk work overlaps the rendering.
 
 Every build also writes a marker file, `.blog-build`, so a later build can tell its own previous
 output from a folder it must never replace, and a manifest, `.blog-manifest.json` (every output
@@ -18,10 +19,12 @@ import errno
 import hashlib
 import json
 import os
+import queue
 import re
 import shutil
 import stat
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -114,17 +117,14 @@ def _home() -> Path | None:
 # Validating the outputs
 
 
-def _validated(outputs: Iterable[Output], unchanged: Iterable[str] = ()) -> tuple[tuple[Output, ...], tuple[str, ...]]:
-    """Outputs and unchanged paths, each in path order, or BuildError naming every bad,
-    duplicate or clashing path among all of them."""
-    ordered = tuple(sorted(outputs, key=lambda o: o.path))
-    linked = tuple(sorted(unchanged))
-    paths = tuple(sorted([o.path for o in ordered] + list(linked)))
-    problems = [error(_shown(path), reason) for path in paths if (reason := _path_problem(path))]
-    problems += _clashes(paths)
+def _validated(paths: Iterable[str]) -> tuple[str, ...]:
+    """The paths in order, or BuildError naming every bad, duplicate or clashing path."""
+    ordered = tuple(sorted(paths))
+    problems = [error(_shown(path), reason) for path in ordered if (reason := _path_problem(path))]
+    problems += _clashes(ordered)
     if problems:
         raise BuildError(problems)
-    return ordered, linked
+    return ordered
 
 
 def _path_problem(path: str) -> str | None:
@@ -179,44 +179,149 @@ def write_site(
     """Replace `out_dir` with exactly `outputs` (plus the kept entries of the old output).
 
     `unchanged` names more files of the new tree whose bytes the caller knows to be exactly those
-    of the old output's file at the same path (the page fingerprints of an incremental build say
-    so); they are linked without being read, and their manifest entries come from the old
-    manifest. That is what keeps a one-post edit of a large site from reading the whole site.
-
-    The new tree is built beside `out_dir` and then swapped in, so `out_dir` always holds one
-    complete build. A symlinked `out_dir` is written through.
-
-    Without `retained`, the new tree is staged in a fresh `.<name>.staging-<pid>` folder and the
-    old tree is deleted after the swap. With `retained` (a folder on the same file system, e.g.
-    in the build cache), the tree swapped out last time is kept there and brought up to date
-    instead: a rebuild that changes a few files then creates and deletes a few files, not a
-    whole tree of folders, which is what makes incremental builds of large sites fast.
+    of the old output's file at the same path (see `Staging.keep_old`). `retained` is explained
+    at `Staging`. A build streams its outputs into a `Staging` itself; this does it in one call.
     """
-    for name in keep:
-        if name in ("", ".", "..") or "/" in name:
-            raise ValueError(f"keep entries are top-level names, not {name!r}")
-    out = out_dir.resolve()
-    planned, linked = _validated(outputs, unchanged)
-    clean_stale_staging(out)
-    problem = _foreign(out, keep)
-    if problem is not None:
-        raise BuildError([_refusal(out_dir, out, problem)])
-    reuse = retained is not None and _same_device(retained.parent, out.parent)
-    staging = retained if reuse and retained is not None else _sibling(out, "staging")
+    produced, kept = tuple(outputs), tuple(unchanged)
+    staging = Staging(out_dir, [o.path for o in produced] + list(kept), keep, retained)
     try:
-        stats = _stage(planned, linked, out, staging, keep)
-        old_tree = _swap(staging, out)
-    except BaseException as exc:
-        _remove(staging)
-        if isinstance(exc, OSError):
-            raise BuildError([error(out_dir.as_posix(), f"cannot write the site: {exc}")]) from exc
+        for item in produced:
+            staging.put(item)
+        for path in kept:
+            staging.keep_old(path)
+        return staging.finish()
+    except BaseException:
+        staging.discard()
         raise
-    if old_tree is not None and reuse:
-        if old_tree != staging:  # the two-rename fallback left the old tree under another name
-            os.rename(old_tree, staging)
-    elif old_tree is not None:
-        _remove_old(old_tree, out_dir)
-    return stats
+
+
+class Staging:
+    """A new output tree being written beside `out_dir` while the build still produces it.
+
+    It is opened with every path the new tree will hold, checked up front. Outputs are handed
+    over with `put` as they are rendered and written by a background thread, so creating files
+    and folders, system calls that wait on the disk, overlaps with rendering. `finish` adds the
+    marker and the manifest and swaps the tree in, so `out_dir` always holds one complete build;
+    `discard` drops it. The live output is only read until the swap. A symlinked `out_dir` is
+    written through.
+
+    Without `retained`, the tree is staged in a fresh `.<name>.staging-<pid>` folder and the old
+    tree is deleted after the swap. With `retained` (a folder on the same file system, e.g. in the
+    build cache), the tree swapped out last time is kept there and brought up to date instead: a
+    rebuild that changes a few files then creates and deletes a few files, not a whole tree of
+    folders, which is what makes incremental builds of large sites fast. A retained tree left
+    half-updated by a killed build is reconciled like any other: every file is checked.
+    """
+
+    def __init__(self, out_dir: Path, paths: Iterable[str], keep: Sequence[str] = KEEP, retained: Path | None = None) -> None:
+        for name in keep:
+            if name in ("", ".", "..") or "/" in name:
+                raise ValueError(f"keep entries are top-level names, not {name!r}")
+        self.out_dir, self.out, self.keep = out_dir, out_dir.resolve(), keep
+        self.paths = _validated(paths)
+        clean_stale_staging(self.out)
+        problem = _foreign(self.out, keep)
+        if problem is not None:
+            raise BuildError([_refusal(out_dir, self.out, problem)])
+        self.reuse = retained is not None and _same_device(retained.parent, self.out.parent)
+        self.staging = retained if self.reuse and retained is not None else _sibling(self.out, "staging")
+        self._entries: dict[str, tuple[str, int]] = {}  # produced path → (sha256, size)
+        self._sizes: dict[str, int] = {}  # path kept from the old output → size
+        self._written = self._unchanged = 0
+        self._failure: BaseException | None = None
+        self._queue: queue.SimpleQueue[tuple[Output | None, str | None] | None] = queue.SimpleQueue()
+        try:
+            self._old, self._made = self._prepare()
+        except OSError as exc:
+            _remove(self.staging)
+            raise self._cannot_write(exc) from exc
+        self._thread = threading.Thread(target=self._drain, name="blog-writer", daemon=True)
+        self._thread.start()
+
+    def _prepare(self) -> tuple[frozenset[str], set[str]]:
+        """An empty staging folder, or the retained tree pruned to the new paths; the old files."""
+        self.staging.parent.mkdir(parents=True, exist_ok=True)
+        if self.staging.is_dir() and not self.staging.is_symlink():
+            _prune(self.staging, set(self.paths) | {MARKER, MANIFEST})
+        else:
+            _remove(self.staging)
+            _make_dir(self.staging)
+        return _old_files(self.out, self.keep), {str(self.staging)}
+
+    def put(self, item: Output) -> None:
+        """Stage one output (written in the background)."""
+        self._queue.put((item, None))
+
+    def keep_old(self, path: str) -> None:
+        """Stage the old output's file at `path` as it is, unread: the caller knows its bytes are
+        exactly this build's (the page fingerprints of an incremental build say so). Its manifest
+        entry comes from the old manifest."""
+        self._queue.put((None, path))
+
+    def _drain(self) -> None:
+        while (job := self._queue.get()) is not None:
+            if self._failure is not None:
+                continue
+            item, path = job
+            try:
+                if item is not None:
+                    self._entries[item.path] = (hashlib.sha256(item.data).hexdigest(), len(item.data))
+                    if _place(item, self.out, self.staging, self._old, self._made):
+                        self._unchanged += 1
+                    else:
+                        self._written += 1
+                elif path is not None:
+                    self._sizes[path] = _link_old(path, self.out, self.staging, self._made)
+            except BaseException as exc:  # reported by finish(), in the building thread
+                self._failure = exc
+
+    def _stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def finish(self) -> WriteStats:
+        """Complete the tree and swap it in; every path it was opened with must have been staged."""
+        try:
+            self._stop()
+            if self._failure is not None:
+                raise self._failure
+            staged = set(self._entries) | set(self._sizes)
+            if staged != set(self.paths) or len(self._entries) + len(self._sizes) != len(self.paths):
+                raise ValueError(f"staged {len(staged)} of the {len(self.paths)} announced output paths")
+            stats = self._complete()
+            old_tree = _swap(self.staging, self.out)
+        except BaseException as exc:
+            _remove(self.staging)
+            if isinstance(exc, OSError):
+                raise self._cannot_write(exc) from exc
+            raise
+        if old_tree is not None and self.reuse:
+            if old_tree != self.staging:  # the two-rename fallback left the old tree under another name
+                os.rename(old_tree, self.staging)
+        elif old_tree is not None:
+            _remove_old(old_tree, self.out_dir)
+        return stats
+
+    def _complete(self) -> WriteStats:
+        """The marker, the manifest and the kept entries (`.git`, ...), then the record of files."""
+        made, paths = self._made, set(self.paths)
+        _place(Output(MARKER, MARKER_DATA), self.out, self.staging, self._old, made)
+        manifest = _manifest_text(self._entries | _old_entries(self._sizes, self.out))
+        _place(Output(MANIFEST, manifest), self.out, self.staging, self._old, made)
+        produced_tops = {path.split("/")[0] for path in paths}
+        _carry_kept(self.out, self.staging, tuple(k for k in self.keep if k not in produced_tops))
+        removed = len(self._old - paths - {MARKER, MANIFEST})
+        files = _record(self.staging, paths | {MARKER, MANIFEST}, self.keep)
+        return WriteStats(self._written, self._unchanged + len(self._sizes), removed, files)
+
+    def discard(self) -> None:
+        """Drop the staged tree; the live output stays exactly as it was."""
+        self._stop()
+        _remove(self.staging)
+
+    def _cannot_write(self, exc: OSError) -> BuildError:
+        return BuildError([error(self.out_dir.as_posix(), f"cannot write the site: {exc}")])
 
 
 def _same_device(first: Path, second: Path) -> bool:
@@ -226,39 +331,6 @@ def _same_device(first: Path, second: Path) -> bool:
         return first.stat().st_dev == second.stat().st_dev
     except OSError:
         return False
-
-
-def _stage(planned: tuple[Output, ...], linked: tuple[str, ...], out: Path, staging: Path, keep: Sequence[str]) -> WriteStats:
-    """Make `staging` hold exactly the new tree; the old output is only read.
-
-    A folder already at `staging` (the tree retained from an earlier build) is reconciled: what
-    the new tree does not have is removed, and every file is checked, so even a retained tree
-    left half-updated by a killed build ends up exact.
-    """
-    staging.parent.mkdir(parents=True, exist_ok=True)
-    paths = {item.path for item in planned} | set(linked)
-    if staging.is_dir() and not staging.is_symlink():
-        _prune(staging, paths | {MARKER, MANIFEST})
-    else:
-        _remove(staging)
-        _make_dir(staging)
-    old = _old_files(out, keep)
-    made = {str(staging)}
-    written = unchanged = 0
-    for item in planned:
-        if _place(item, out, staging, old, made):
-            unchanged += 1
-        else:
-            written += 1
-    sizes = {path: _link_old(path, out, staging, made) for path in linked}
-    _place(Output(MARKER, MARKER_DATA), out, staging, old, made)
-    manifest = _manifest_text(_entries(planned) | _old_entries(sizes, out))
-    _place(Output(MANIFEST, manifest), out, staging, old, made)
-    produced_tops = {path.split("/")[0] for path in paths}
-    _carry_kept(out, staging, tuple(k for k in keep if k not in produced_tops))
-    removed = len(old - paths - {MARKER, MANIFEST})
-    files = _record(staging, paths | {MARKER, MANIFEST}, keep)
-    return WriteStats(written=written, unchanged=unchanged + len(linked), removed=removed, files=files)
 
 
 def _record(staging: Path, paths: set[str], keep: Sequence[str]) -> dict[str, list[int]]:

@@ -477,3 +477,31 @@ def test_the_record_of_files_is_what_reading_the_output_back_gives(out: Path) ->
     (out / "CNAME").write_text("example.org\n")
     stats = write_site((*SITE[1:], Output("new/page.html", b"new")), out, unchanged=[SITE[0].path])
     assert stats.files == output_record(out)
+
+
+# --- streaming: outputs staged while the build still renders ------------------------------------------
+
+
+def test_a_disk_error_in_the_background_is_reported_at_finish_and_changes_nothing(out: Path) -> None:
+    write_site(SITE, out)
+    before = snapshot(out)
+    too_long = "x" * 300 + "/index.html"  # no file system takes a 300-byte name
+    staging = writer.Staging(out, [o.path for o in SITE] + [too_long])
+    for item in (*SITE, Output(too_long, b"page")):
+        staging.put(item)
+    with pytest.raises(BuildError) as caught:
+        staging.finish()
+    assert "cannot write the site" in caught.value.diagnostics[0].message
+    assert snapshot(out) == before
+    assert siblings(out) == []
+
+
+def test_finish_refuses_a_tree_missing_an_announced_path(out: Path) -> None:
+    write_site(SITE, out)
+    before = snapshot(out)
+    staging = writer.Staging(out, [o.path for o in SITE])
+    staging.put(SITE[0])
+    with pytest.raises(ValueError, match="staged 1 of the 4"):
+        staging.finish()
+    assert snapshot(out) == before
+    assert siblings(out) == []
