@@ -15,6 +15,7 @@ Writes results/results.json, results/results.md and results/build-time.png.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -251,7 +252,7 @@ def fetch(url: str) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return response.read().decode("utf-8", "replace")
-    except (urllib.error.URLError, OSError):
+    except (urllib.error.URLError, http.client.HTTPException, OSError):  # a server mid-rebuild may cut a response short
         return None
 
 
