@@ -39,6 +39,7 @@ from .site import Related, assemble, related_indexes
 
 PARALLEL_THRESHOLD = 24  # cache misses below this render in-process: a pool costs more than it saves
 MAX_WORKERS = 8
+MAX_CHUNK = 16  # posts per task sent to a worker: small, so no worker is left idle long at the end
 
 # progress(stage, done, total): called as work advances so the CLI can draw a bar.
 Progress = Callable[[str, int, int], None]
@@ -247,7 +248,7 @@ def render_many(posts: Sequence[Post], config: SiteConfig, progress: Progress) -
 
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     portable = [replace(post, extra={}) for post in posts]  # rendering never reads extra; mappingproxy can't be pickled
-    chunk = max(1, len(posts) // (workers * 8))
+    chunk = max(1, min(MAX_CHUNK, len(posts) // (workers * 4)))
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
         for done, result in enumerate(pool.map(markup.render, portable, repeat(options), chunksize=chunk), start=1):
             results.append(result)
