@@ -9,7 +9,6 @@ first future post falling due). The next build is skipped only when all three st
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -19,7 +18,7 @@ from .config import SiteConfig
 from .errors import Diagnostic
 from .model import BuildOptions, Source, StaticFile
 from .theme import PACKAGED_THEMES, DEFAULT_THEME, theme_dir
-from .writer import KEEP
+from .writer import walk_files
 
 
 def template_files(config: SiteConfig) -> list[Path]:
@@ -60,18 +59,9 @@ def input_fingerprint(
 def output_record(out_dir: Path) -> dict[str, list[int]]:
     """path → [size, mtime_ns, inode] of every file in the output, except the keep-list entries."""
     record: dict[str, list[int]] = {}
-    stack = [(str(out_dir), "")]
-    while stack:
-        folder, prefix = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if not prefix and entry.name in KEEP:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, prefix + entry.name + "/"))
-                else:
-                    info = entry.stat(follow_symlinks=False)
-                    record[prefix + entry.name] = [info.st_size, info.st_mtime_ns, info.st_ino]
+    for path, entry in walk_files(out_dir):
+        info = entry.stat(follow_symlinks=False)
+        record[path] = [info.st_size, info.st_mtime_ns, info.st_ino]
     return dict(sorted(record.items()))
 
 
@@ -93,7 +83,7 @@ def make_state(
 
 
 def current_record(out_dir: Path) -> dict[str, list[int]]:
-    """`output_record`, or empty when there is no output folder to read."""
+    """`output_record`, or empty when the output changes under it (a file removed while read)."""
     try:
         return output_record(out_dir)
     except OSError:

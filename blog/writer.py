@@ -27,7 +27,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from .errors import BuildError, Diagnostic, error
 from .model import Output
@@ -443,17 +443,21 @@ def _manifest_entry(entry: Any) -> tuple[str, str, int]:
 
 
 def _old_files(out: Path, keep: Sequence[str]) -> frozenset[str]:
-    """Relative paths of every non-folder entry of the old output, kept top-level entries aside.
+    """Relative paths of every non-folder entry of the old output, kept top-level entries aside."""
+    return frozenset(path for path, _ in walk_files(out, keep))
 
-    Symlinked folders are listed, not followed, so nothing outside the old tree is ever linked.
-    A folder that cannot be read (or no old output at all) contributes nothing.
+
+def walk_files(folder: Path, keep: Sequence[str] = KEEP) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """(relative path, entry) of every non-folder entry below `folder`, top-level `keep` names aside.
+
+    Symlinked folders are listed, not followed, so nothing outside the tree is ever reached. A
+    folder that cannot be read (or no folder at all) contributes nothing.
     """
-    found: set[str] = set()
-    stack = [(str(out), "")]
+    stack = [(str(folder), "")]
     while stack:
-        folder, prefix = stack.pop()
+        current, prefix = stack.pop()
         try:
-            with os.scandir(folder) as listing:
+            with os.scandir(current) as listing:
                 entries = list(listing)
         except OSError:
             continue
@@ -463,8 +467,7 @@ def _old_files(out: Path, keep: Sequence[str]) -> frozenset[str]:
             if entry.is_dir(follow_symlinks=False):
                 stack.append((entry.path, prefix + entry.name + "/"))
             else:
-                found.add(prefix + entry.name)
-    return frozenset(found)
+                yield prefix + entry.name, entry
 
 
 def _place(item: Output, out: Path, staging: Path, old: frozenset[str], made: set[str]) -> bool:
