@@ -437,7 +437,8 @@ def _build(
     reuse = PageReuse(store, scope, freshness.intact_files(state, current), prints)
     make_env = partial(theme.make_env, config)
     env = resident.env(prints.base, make_env) if resident is not None else make_env()
-    staging = writer.Staging(out_dir, [route.output_path for route in plan], retained=store.retained_tree(scope))
+    paths = [route.output_path for route in plan]
+    staging = writer.Staging(out_dir, paths, retained=store.retained_tree(scope), old_files=current if current else None)
     try:
         found, records = render_site(plan, site, config, progress, staging, reuse, env)
         problems += found

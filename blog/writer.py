@@ -213,7 +213,14 @@ class Staging:
     half-updated by a killed build is reconciled like any other: every file is checked.
     """
 
-    def __init__(self, out_dir: Path, paths: Iterable[str], keep: Sequence[str] = KEEP, retained: Path | None = None) -> None:
+    def __init__(
+        self,
+        out_dir: Path,
+        paths: Iterable[str],
+        keep: Sequence[str] = KEEP,
+        retained: Path | None = None,
+        old_files: Iterable[str] | None = None,
+    ) -> None:
         for name in keep:
             if name in ("", ".", "..") or "/" in name:
                 raise ValueError(f"keep entries are top-level names, not {name!r}")
@@ -231,22 +238,24 @@ class Staging:
         self._failure: BaseException | None = None
         self._queue: queue.SimpleQueue[tuple[Output | None, str | None] | None] = queue.SimpleQueue()
         try:
-            self._old, self._made = self._prepare()
+            self._old, self._made = self._prepare(old_files)
         except OSError as exc:
             _remove(self.staging)
             raise self._cannot_write(exc) from exc
         self._thread = threading.Thread(target=self._drain, name="blog-writer", daemon=True)
         self._thread.start()
 
-    def _prepare(self) -> tuple[frozenset[str], set[str]]:
-        """An empty staging folder, or the retained tree pruned to the new paths; the old files."""
+    def _prepare(self, old_files: Iterable[str] | None) -> tuple[frozenset[str], set[str]]:
+        """An empty staging folder, or the retained tree pruned to the new paths; the old files
+        (as `walk_files` lists them; given by a caller that has just walked the output itself)."""
         self.staging.parent.mkdir(parents=True, exist_ok=True)
         if self.staging.is_dir() and not self.staging.is_symlink():
             _prune(self.staging, set(self.paths) | {MARKER, MANIFEST})
         else:
             _remove(self.staging)
             _make_dir(self.staging)
-        return _old_files(self.out, self.keep), {str(self.staging)}
+        old = frozenset(old_files) if old_files is not None else _old_files(self.out, self.keep)
+        return old, {str(self.staging)}
 
     def put(self, item: Output) -> None:
         """Stage one output (written in the background)."""
