@@ -416,9 +416,12 @@ def _build(
     fingerprint = freshness.input_fingerprint(config, options, sources, hashes, statics, templates)
     scope = freshness.state_key(out_dir)
     state = store.get("state", scope)
-    current = freshness.current_record(out_dir)
+    known = resident.outputs.pop(scope, None) if resident is not None else None
+    current = known if known is not None else freshness.current_record(out_dir)
     if freshness.is_fresh(state, fingerprint, now, current):
         assert state is not None
+        if known is not None:
+            resident.outputs[scope] = known  # type: ignore[union-attr]  # known implies a resident
         files = len([path for path in state["files"] if path not in (writer.MARKER, writer.MANIFEST)])
         warnings = store.warnings + decode_diagnostics(state["warnings"])
         return BuildReport(out_dir, state["counts"], 0, files, 0, time.perf_counter() - started, warnings)
@@ -458,6 +461,8 @@ def _build(
     warnings = tuple(d for d in problems if not d.is_error)
     due = [p.date for p in parsed if p.date is not None and p.date > now and not p.draft and not options.future]
     store.put("state", scope, freshness.make_state(fingerprint, min(due, default=None), stats.files, counts, warnings))
+    if resident is not None:
+        resident.outputs[scope] = dict(stats.files)
     return BuildReport(
         output_dir=out_dir,
         counts=counts,

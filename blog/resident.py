@@ -24,12 +24,18 @@ _Value = TypeVar("_Value")
 
 
 class Resident:
-    """Values a build can take from memory instead of the disk cache; one per serving process."""
+    """Values a build can take from memory instead of the disk cache; one per serving process.
+
+    Its owner keeps the output folder to itself (the preview's private folder), so the record of
+    the files the last build left there (`outputs`) stands in for listing the folder again. A
+    build takes that record out when it starts and puts the new one back only when it succeeds.
+    """
 
     def __init__(self) -> None:
         self.parsed: dict[str, Parsed] = {}
         self.rendered: dict[str, Renders] = {}
         self._env: tuple[str, jinja2.Environment] | None = None
+        self.outputs: dict[str, dict[str, list[int]]] = {}  # output folder's state key → its files as last written
 
     def env(self, key: str, make: Callable[[], jinja2.Environment]) -> jinja2.Environment:
         """The template environment for `key` (templates and configuration): compiled templates

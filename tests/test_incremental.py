@@ -233,3 +233,19 @@ def test_a_body_edit_leaves_front_matter_pages_alone(make_site):
         store.close()
     assert "blog/p1/index.html" in rendered and "index.html" in rendered  # the page and the excerpt list
     assert "archive/index.html" not in rendered and "blog/p3/index.html" not in rendered
+
+
+def test_a_failed_served_build_forgets_the_output_record(make_site):
+    """After a failure the preview lists its folder again instead of trusting what it remembered."""
+    root = make_site({"content/posts/2024-01-01-a.md": post(title="A", date="2024-01-01")})
+    store, resident = BuildCache.for_site(root), Resident()
+    first = served(root, store, resident)
+    assert len(resident.outputs) == 1
+    (root / "content/posts/2024-01-02-b.md").write_text("---\ntitle: [unclosed\n---\n")
+    with pytest.raises(BuildError):
+        served(root, store, resident)
+    assert resident.outputs == {}
+    (root / "content/posts/2024-01-02-b.md").unlink()
+    assert served(root, store, resident) == first
+    assert len(resident.outputs) == 1
+    store.close()
