@@ -420,8 +420,8 @@ def _build(
     current = known if known is not None else freshness.current_record(out_dir)
     if freshness.is_fresh(state, fingerprint, now, current):
         assert state is not None
-        if known is not None:
-            resident.outputs[scope] = known  # type: ignore[union-attr]  # known implies a resident
+        if resident is not None:
+            resident.outputs[scope] = current  # the folder is exactly as recorded
         files = len([path for path in state["files"] if path not in (writer.MARKER, writer.MANIFEST)])
         warnings = store.warnings + decode_diagnostics(state["warnings"])
         return BuildReport(out_dir, state["counts"], 0, files, 0, time.perf_counter() - started, warnings)
