@@ -441,7 +441,9 @@ def _build(
     make_env = partial(theme.make_env, config)
     env = resident.env(prints.base, make_env) if resident is not None else make_env()
     paths = [route.output_path for route in plan]
-    staging = writer.Staging(out_dir, paths, retained=store.retained_tree(scope), old_files=current if current else None)
+    in_place = resident.retained.pop(scope, None) if resident is not None else None  # see Resident
+    retained = store.retained_tree(scope)
+    staging = writer.Staging(out_dir, paths, retained=retained, old_files=current or None, retained_files=in_place)
     try:
         found, records = render_site(plan, site, config, progress, staging, reuse, env)
         problems += found
@@ -463,6 +465,8 @@ def _build(
     store.put("state", scope, freshness.make_state(fingerprint, min(due, default=None), stats.files, counts, warnings))
     if resident is not None:
         resident.outputs[scope] = dict(stats.files)
+        if staging.reuse:
+            resident.retained[scope] = current  # the tree just swapped out is now the retained one
     return BuildReport(
         output_dir=out_dir,
         counts=counts,

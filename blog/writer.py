@@ -211,6 +211,11 @@ class Staging:
     rebuild that changes a few files then creates and deletes a few files, not a whole tree of
     folders, which is what makes incremental builds of large sites fast. A retained tree left
     half-updated by a killed build is reconciled like any other: every file is checked.
+
+    `old_files` and `retained_files` are records (path → [size, mtime_ns, inode]) of the live
+    output and of the retained tree, from a caller that has just read the first and is sure
+    nothing touched the second since it was last the live output (the preview's private
+    folders); they spare walking the live output and linking files that are already in place.
     """
 
     def __init__(
@@ -219,7 +224,8 @@ class Staging:
         paths: Iterable[str],
         keep: Sequence[str] = KEEP,
         retained: Path | None = None,
-        old_files: Iterable[str] | None = None,
+        old_files: Mapping[str, list[int]] | None = None,
+        retained_files: Mapping[str, list[int]] | None = None,
     ) -> None:
         for name in keep:
             if name in ("", ".", "..") or "/" in name:
@@ -236,6 +242,7 @@ class Staging:
         self._sizes: dict[str, int] = {}  # path kept from the old output → size
         self._written = self._unchanged = 0
         self._failure: BaseException | None = None
+        self._live, self._kept = old_files or {}, (retained_files or {}) if self.reuse else {}
         self._queue: queue.SimpleQueue[tuple[Output | None, str | None] | None] = queue.SimpleQueue()
         try:
             self._old, self._made = self._prepare(old_files)
@@ -245,9 +252,9 @@ class Staging:
         self._thread = threading.Thread(target=self._drain, name="blog-writer", daemon=True)
         self._thread.start()
 
-    def _prepare(self, old_files: Iterable[str] | None) -> tuple[frozenset[str], set[str]]:
+    def _prepare(self, old_files: Mapping[str, list[int]] | None) -> tuple[frozenset[str], set[str]]:
         """An empty staging folder, or the retained tree pruned to the new paths; the old files
-        (as `walk_files` lists them; given by a caller that has just walked the output itself)."""
+        (as `walk_files` lists them; given by a caller that has just recorded the output itself)."""
         self.staging.parent.mkdir(parents=True, exist_ok=True)
         if self.staging.is_dir() and not self.staging.is_symlink():
             _prune(self.staging, set(self.paths) | {MARKER, MANIFEST})
@@ -280,9 +287,17 @@ class Staging:
                     else:
                         self._written += 1
                 elif path is not None:
-                    self._sizes[path] = _link_old(path, self.out, self.staging, self._made)
+                    self._sizes[path] = self._keep(path)
             except BaseException as exc:  # reported by finish(), in the building thread
                 self._failure = exc
+
+    def _keep(self, path: str) -> int:
+        """Link the old file at `path` into the tree, unless the records say the retained tree
+        already holds that very file (same inode, size and time in both); returns its size."""
+        live = self._live.get(path)
+        if live is not None and self._kept.get(path) == live:
+            return live[0]
+        return _link_old(path, self.out, self.staging, self._made)
 
     def _stop(self) -> None:
         if self._thread.is_alive():
