@@ -31,7 +31,7 @@ from .resident import Resident
 from .server import EventKind, LiveState, PreviewServer, Status, is_loopback
 from .watch import Watcher, WatchTargets, gather, watch_targets
 
-QUIET_SECONDS = 0.08  # a burst of saves is over once the sources were quiet this long (longer than a notify batch)
+QUIET_SECONDS = 0.2  # a burst of saves is over once the sources were quiet this long (notify batches come 50 ms apart at most)
 FIRST_QUIET_SECONDS = 0.02  # after a calm spell, a save is built almost at once (notify already merged its events)
 CALM_SECONDS = 0.5  # no build for this long: the next change starts a new burst
 LONGEST_WAIT_SECONDS = 2.0  # build at the latest this long after the first change of a burst
