@@ -124,9 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         root = corpus_site(Path(temp) / "site", args.posts) if args.posts else sample_site(Path(temp))
         latencies, rebuilds = measure(root, args.rounds)
     site = f"{args.posts}-post corpus" if args.posts else "sample blog"
-    shown = ", ".join(f"{s:.2f}" for s in latencies)
-    print(f"{site}: save → shown in the browser, median {statistics.median(latencies):.2f} s (rounds: {shown} s); "
-          f"rebuild as reported by blog serve, median {statistics.median(rebuilds):.2f} s")
+    shown = ", ".join(f"{s * 1000:.0f}" for s in latencies)
+    print(f"{site}: save → shown in the browser, median {statistics.median(latencies) * 1000:.0f} ms (rounds: {shown} ms); "
+          f"rebuild as reported by blog serve, median {statistics.median(rebuilds) * 1000:.0f} ms")
     return 0
 
 

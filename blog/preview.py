@@ -26,10 +26,12 @@ from .build import build
 from .cache import BuildCache
 from .config import SiteConfig, load_config
 from .errors import BuildError, Diagnostic, error, format_diagnostic
+from .freshness import state_key
 from .model import BuildOptions, BuildReport
 from .resident import Resident
 from .server import EventKind, LiveState, PreviewServer, Status, is_loopback
 from .watch import Watcher, WatchTargets, gather, watch_targets
+from .writer import seed_retained
 
 QUIET_SECONDS = 0.2  # a burst of saves is over once the sources were quiet this long (notify batches come 50 ms apart at most)
 FIRST_QUIET_SECONDS = 0.02  # after a calm spell, a save is built almost at once (notify already merged its events)
@@ -126,6 +128,28 @@ class Session:
         finally:
             self.last_built = time.monotonic()
 
+    def warm_up(self, outcome: Outcome) -> None:
+        """Do now, while nothing is waiting, what the author's first save would otherwise pay for.
+
+        That is the writer's retained tree (see `writer.seed_retained`) and, since a first build
+        served from the cache never loads Markdown or Pygments, importing them and compiling
+        Pygments' lexers: the newest post is rendered once and the result thrown away.
+        """
+        retained = self.retained_tree()
+        if outcome.report is None or outcome.config is None or retained is None:
+            return
+        seed_retained(self.site_dir, retained)
+        posts = [post for post, _ in self.resident.parsed.values() if post is not None and post.kind == "post"]
+        if posts:
+            from . import markup
+
+            newest = max(posts, key=lambda p: (p.date is not None, p.date.timestamp() if p.date else 0.0, p.source))
+            markup.render(newest, markup.options_from_config(outcome.config))
+
+    def retained_tree(self) -> Path | None:
+        """The writer's retained tree for this session's private folder (in the site's cache)."""
+        return self.cache.retained_tree(state_key(self.site_dir.absolute()))
+
     def status_of(self, outcome: Outcome) -> Status:
         self.builds += 1
         return Status(f"{self.instance}-{self.builds}", outcome.problems if outcome.report is None else ())
@@ -163,6 +187,9 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
         return 1
     finally:
         _clean_up(server, temp)
+        retained = session.retained_tree()
+        if retained is not None:  # it belongs to the private folder just removed
+            shutil.rmtree(retained, ignore_errors=True)
         session.cache.close()
     print("Stopped; the preview folder is removed.", file=out, flush=True)
     return 0
@@ -178,6 +205,7 @@ def _run(session: Session, server: PreviewServer) -> None:
         session.show(first, first=True)
         watcher = _rewatch(watcher, session.targets(first), frozenset())
         _announce(session, server)
+        session.warm_up(first)
         while True:
             changed = _next_burst(watcher, session)
             print(f"Changed: {describe(changed)}", file=session.out, flush=True)

@@ -662,6 +662,25 @@ def _remove_old(old_tree: Path, out_dir: Path) -> None:
         raise BuildError([error(out_dir.as_posix(), message)]) from exc
 
 
+def seed_retained(out_dir: Path, retained: Path) -> None:
+    """Make `retained` a copy of `out_dir` made of hard links, if there is no retained tree yet.
+
+    The first rebuild after a build from scratch would otherwise create the retained tree's
+    folders itself (one per post); a caller with time to spare (the preview, idle after its
+    first build) does it ahead. The copy is only ever a starting point: `Staging` reconciles a
+    retained tree file by file, so a partial or outdated one is harmless.
+    """
+    if os.path.lexists(retained) or not out_dir.is_dir() or not _same_device(retained.parent, out_dir.resolve().parent):
+        return
+    partial = retained.parent / f".{retained.name}.seeding-{os.getpid()}"
+    _remove(partial)
+    try:
+        shutil.copytree(out_dir, partial, symlinks=True, copy_function=_link_or_copy)
+        os.rename(partial, retained)
+    except OSError:
+        _remove(partial)
+
+
 def clean_stale_staging(out_dir: Path) -> None:
     """Tidy what a killed build left beside `out_dir`.
 

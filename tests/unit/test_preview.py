@@ -81,9 +81,13 @@ def test_stopping_removes_the_private_folder_and_never_touches_output(make_site,
         folders = list(private.iterdir())
         assert len(folders) == 1 and folders[0].name.startswith("blog-serve-")
         assert (folders[0] / "site" / "index.html").is_file()
+        (root / "content/posts/2024-01-01-a.md").write_text(post("A", body="Changed.\n"))
+        serve.wait_for_builds(1, timeout=20)  # a rebuild keeps a retained tree in .blog-cache/
+        assert [p.name for p in (root / ".blog-cache").iterdir() if p.name.startswith("previous-")]
     finally:
         code = serve.stop(sig)
     assert code == 0 and list(private.iterdir()) == []
+    assert not [p.name for p in (root / ".blog-cache").iterdir() if p.name.startswith("previous-")]
     assert serve.lines[-1] == "Stopped; the preview folder is removed."
     assert not (root / "output").exists()
     assert not [line for line in serve.errors if "Traceback" in line]

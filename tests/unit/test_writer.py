@@ -505,3 +505,16 @@ def test_finish_refuses_a_tree_missing_an_announced_path(out: Path) -> None:
         staging.finish()
     assert snapshot(out) == before
     assert siblings(out) == []
+
+
+def test_a_seeded_retained_tree_shares_inodes_and_serves_the_next_write(out: Path, tmp_path: Path) -> None:
+    write_site(SITE, out)
+    keep = tmp_path / "site" / "kept-tree"
+    writer.seed_retained(out, keep)
+    assert (keep / "index.html").stat().st_ino == (out / "index.html").stat().st_ino
+    (keep / "stray.html").write_bytes(b"not part of any build")
+    writer.seed_retained(out, keep)  # an existing retained tree is left as it is
+    assert (keep / "stray.html").exists()
+    changed = Output("index.html", b"<h1>new home</h1>")
+    write_site((changed, *SITE[1:]), out, retained=keep)
+    assert contents(out) == expected_tree((changed, *SITE[1:]))
