@@ -275,7 +275,7 @@ def newest(entries: Sequence[Entry]) -> datetime | None:
 
 
 def produce(
-    route: Route, site: Site, plan: Sequence[Route], config: SiteConfig, env, absolutize: feeds.Absolutize | None = None
+    route: Route, site: Site, plan: Sequence[Route], config: SiteConfig, env, absolutize: feeds.Absolutize = feeds.absolutize_html
 ) -> tuple[bytes | None, tuple[Diagnostic, ...], frozenset[str]]:
     """The bytes of one route by the producer its kind calls for, and what of the site it read.
 
@@ -288,7 +288,7 @@ def produce(
 
 
 def produce_file(
-    route: Route, site: Site, plan: Sequence[Route], config: SiteConfig, absolutize: feeds.Absolutize | None = None
+    route: Route, site: Site, plan: Sequence[Route], config: SiteConfig, absolutize: feeds.Absolutize = feeds.absolutize_html
 ) -> tuple[bytes | None, tuple[Diagnostic, ...]]:
     """Feeds, sitemap, robots.txt, static files and the Pygments stylesheet."""
     match route.kind:
@@ -345,7 +345,7 @@ def render_site(
     reached the disk.
     """
     env = env if env is not None else theme.make_env(config)
-    absolutize = cached_absolutize(reuse.store) if reuse else None
+    absolutize = cached_absolutize(reuse.store) if reuse else feeds.absolutize_html
     keys = [digest(reuse.scope, r.output_path) if reuse else "" for r in plan]
     records = reuse.store.get_many("pages", keys) if reuse else {}
     fresh: dict[str, list] = {}
@@ -443,15 +443,11 @@ def _build(
     paths = [route.output_path for route in plan]
     in_place = resident.retained.pop(scope, None) if resident is not None else None  # see Resident
     retained = store.retained_tree(scope)
-    staging = writer.Staging(out_dir, paths, retained=retained, old_files=current or None, retained_files=in_place)
-    try:
+    with writer.Staging(out_dir, paths, retained=retained, old_files=current or None, retained_files=in_place) as staging:
         found, records = render_site(plan, site, config, progress, staging, reuse, env)
         problems += found
         raise_if_errors(problems)
         stats = staging.finish()
-    except BaseException:
-        staging.discard()
-        raise
     for key, record in records.items():
         store.put("pages", key, record)
     store.prune()

@@ -237,7 +237,7 @@ def atom(
     page_url: str,
     title: str,
     updated: datetime | None,
-    absolutize: Absolutize | None = None,
+    absolutize: Absolutize = absolutize_html,
 ) -> bytes:
     """An Atom 1.0 feed of `entries` in the order given; `updated` is the newest post's date."""
     feed_updated = updated or EPOCH
@@ -263,8 +263,8 @@ def atom(
         _child(_child(item, "author"), "name", _author(config))
         for tag in entry.tags:
             _child(item, "category", term=tag.slug, label=tag.name)
-        _child(item, "summary", (absolutize or absolutize_html)(entry.rendered.excerpt_html, url), type="html")
-        _child(item, "content", (absolutize or absolutize_html)(entry.rendered.html, url), type="html")
+        _child(item, "summary", absolutize(entry.rendered.excerpt_html, url), type="html")
+        _child(item, "content", absolutize(entry.rendered.html, url), type="html")
     return _serialise(root)
 
 
@@ -276,7 +276,7 @@ def rss(
     page_url: str,
     title: str,
     updated: datetime | None,
-    absolutize: Absolutize | None = None,
+    absolutize: Absolutize = absolutize_html,
 ) -> bytes:
     """An RSS 2.0 feed of `entries` in the order given; `lastBuildDate` is the newest post's date."""
     root = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS})
@@ -298,5 +298,5 @@ def rss(
             _child(item, "pubDate", rfc822(post.date))
         for tag in entry.tags:
             _child(item, "category", tag.name)
-        _child(item, "description", (absolutize or absolutize_html)(entry.rendered.html, url))
+        _child(item, "description", absolutize(entry.rendered.html, url))
     return _serialise(root)

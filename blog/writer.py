@@ -183,16 +183,12 @@ def write_site(
     at `Staging`. A build streams its outputs into a `Staging` itself; this does it in one call.
     """
     produced, kept = tuple(outputs), tuple(unchanged)
-    staging = Staging(out_dir, [o.path for o in produced] + list(kept), keep, retained)
-    try:
+    with Staging(out_dir, [o.path for o in produced] + list(kept), keep, retained) as staging:
         for item in produced:
             staging.put(item)
         for path in kept:
             staging.keep_old(path)
         return staging.finish()
-    except BaseException:
-        staging.discard()
-        raise
 
 
 class Staging:
@@ -202,7 +198,7 @@ class Staging:
     over with `put` as they are rendered and written by a background thread, so creating files
     and folders, system calls that wait on the disk, overlaps with rendering. `finish` adds the
     marker and the manifest and swaps the tree in, so `out_dir` always holds one complete build;
-    `discard` drops it. The live output is only read until the swap. A symlinked `out_dir` is
+    `discard` drops it, as does leaving a `with` block on an exception. The live output is only read until the swap. A symlinked `out_dir` is
     written through.
 
     Without `retained`, the tree is staged in a fresh `.<name>.staging-<pid>` folder and the old
@@ -263,6 +259,14 @@ class Staging:
             _make_dir(self.staging)
         old = frozenset(old_files) if old_files is not None else _old_files(self.out, self.keep)
         return old, {str(self.staging)}
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        """Leaving on an exception drops the staged tree (after `finish`, there is none left)."""
+        if kind is not None:
+            self.discard()
 
     def put(self, item: Output) -> None:
         """Stage one output (written in the background)."""
