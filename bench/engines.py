@@ -234,6 +234,30 @@ HUGO_LAYOUTS = {
 {{ with site.RegularPages.Related . | first 5 }}<h2>Related</h2><ul>{{ range . }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}
 {{ end }}
 """,
+    # Hugo's embedded feed template carries each post's summary only; `blog` and Pelican put the
+    # whole post in their feeds, so this one does too, to keep the sites doing the same work.
+    "rss.xml": """{{- $pages := where .RegularPages "Section" "posts" -}}
+{{- if .IsHome }}{{ $pages = where site.RegularPages "Section" "posts" }}{{ end -}}
+{{- printf "<?xml version=%q encoding=%q?>" "1.0" "utf-8" | safeHTML }}
+<rss version="2.0">
+<channel>
+<title>{{ if .IsHome }}{{ site.Title }}{{ else }}{{ site.Title }}: {{ .Title }}{{ end }}</title>
+<link>{{ .Permalink }}</link>
+<description>{{ site.Title }}</description>
+{{ with (index $pages 0) }}<lastBuildDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" }}</lastBuildDate>{{ end }}
+{{- range first site.Config.Services.RSS.Limit $pages }}
+<item>
+<title>{{ .Title }}</title>
+<link>{{ .Permalink }}</link>
+<guid>{{ .Permalink }}</guid>
+<pubDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" }}</pubDate>
+{{ range .GetTerms "tags" }}<category>{{ .LinkTitle }}</category>{{ end }}
+<description>{{ .Content | transform.XMLEscape | safeHTML }}</description>
+</item>
+{{- end }}
+</channel>
+</rss>
+""",
 }
 
 
