@@ -1,17 +1,15 @@
 """The orchestrator: one function whose body is the list of build stages.
 
-Every stage returns values; nothing is written until every page has rendered, so a failed build
-leaves the previous output exactly as it was.
+Every stage returns values. Pages are staged beside the output as they are rendered, and the
+output folder changes only once every page has rendered, so a failed build leaves the previous
+output exactly as it was.
 """
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 from dataclasses import dataclass, replace
 from functools import partial
-from itertools import repeat
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence
@@ -19,27 +17,14 @@ from typing import Callable, Sequence
 import jinja2
 
 from . import content, feeds, freshness, routes, sitemap, theme, writer
-from .cache import (
-    BuildCache,
-    decode_diagnostics,
-    decode_post,
-    decode_rendered,
-    digest,
-    encode_diagnostics,
-    encode_post,
-    encode_rendered,
-    engine_key,
-)
+from .cache import BuildCache, decode_diagnostics, decode_post, digest, encode_diagnostics, encode_post, engine_key
 from .config import SiteConfig
-from .errors import Diagnostic, raise_if_errors
+from .errors import BuildError, Diagnostic, raise_if_errors
 from .fingerprints import ALWAYS_PRODUCED, Fingerprints
-from .model import BuildOptions, BuildReport, Entry, Output, Post, Rendered, Route, Site, Source, StaticFile, TagRef
-from .resident import Renders, Resident
+from .model import BuildOptions, BuildReport, Entry, Output, Post, Route, Site, Source, StaticFile, TagRef
+from .rendering import Renderings, production_order
+from .resident import Resident
 from .site import Related, assemble, related_indexes
-
-PARALLEL_THRESHOLD = 24  # cache misses below this render in-process: a pool costs more than it saves
-MAX_WORKERS = 8
-MAX_CHUNK = 16  # posts per task sent to a worker: small, so no worker is left idle long at the end
 
 # progress(stage, done, total): called as work advances so the CLI can draw a bar.
 Progress = Callable[[str, int, int], None]
@@ -47,6 +32,18 @@ Progress = Callable[[str, int, int], None]
 
 def _no_progress(stage: str, done: int, total: int) -> None:
     """Default progress sink for callers that do not display progress."""
+
+
+def as_one_bar(progress: Progress, totals: dict[str, int]) -> Progress:
+    """Progress of stages that may run at the same time (rendering posts while pages are made),
+    shown as one "build" bar."""
+    done = dict.fromkeys(totals, 0)
+
+    def report(stage: str, count: int, total: int) -> None:
+        done[stage] = count
+        progress("build", sum(done.values()), sum(totals.values()))
+
+    return report
 
 
 def effective_config(config: SiteConfig, options: BuildOptions) -> SiteConfig:
@@ -115,88 +112,6 @@ def parse_sources(
     return posts, problems, {source.path: key for source, key in zip(sources, keys)}
 
 
-def render_key(post: Post, config: SiteConfig) -> str:
-    """Everything a post's rendering depends on: its text and the markup settings in the config."""
-    settings = repr((config.excerpt_paragraphs, config.render_timeout))
-    summary = "\0none" if post.summary is None else post.summary
-    return digest(engine_key(), "render", settings, post.source, str(post.body_line), post.body, summary)
-
-
-def render_posts(
-    posts: Sequence[Post], config: SiteConfig, progress: Progress, store: BuildCache | None = None, resident: Resident | None = None
-) -> tuple[list[tuple[Post, Rendered]], list[Diagnostic]]:
-    """Markdown and highlighting for every post: from memory or the cache by content, misses in parallel.
-
-    A cached rendering is not read here: each post gets a `CachedRendered` that reads its HTML
-    only if a page or feed being produced needs it, so an edit to one post of ten thousand does
-    not decode ten thousand posts' HTML. Its diagnostics (warnings) are read now, to be reported.
-    """
-    store = store if store is not None else BuildCache(None)
-    keys = [render_key(post, config) for post in posts]
-    memo = resident.rendered if resident is not None else {}
-    notes = store.get_many("notes", [key for key in keys if key not in memo])
-    cached = store.has_many("rendered", [key for key in keys if key in notes])
-    misses = [i for i, key in enumerate(keys) if key not in cached and key not in memo]
-    fresh = render_many([posts[i] for i in misses], config, progress) if misses else []
-    results: dict[int, tuple[Rendered, tuple[Diagnostic, ...]]] = {}
-    for i, (rendered, found) in zip(misses, fresh):
-        results[i] = (rendered, found)
-        if not any(d.is_error for d in found):  # a time-out may not happen next time: never cache errors
-            store.put("rendered", keys[i], encode_rendered(rendered))
-            store.put("notes", keys[i], encode_diagnostics(found))
-            memo[keys[i]] = (rendered, found)
-    items: list[tuple[Post, Rendered]] = []
-    problems: list[Diagnostic] = []
-    for i, (post, key) in enumerate(zip(posts, keys)):
-        if i in results:
-            rendered, found = results[i]
-        elif key in memo:
-            rendered, found = memo[key]
-        else:
-            found = decode_diagnostics(notes[key])
-            rendered = CachedRendered(store, key, post, config, found, memo)  # type: ignore[assignment]  # reads like a Rendered
-        items.append((post, rendered))
-        problems.extend(found)
-    if resident is not None:
-        resident.keep_rendered(keys)
-    return items, problems
-
-
-class CachedRendered:
-    """A post's `Rendered` in the cache, read on first use; behaves like the value it holds.
-
-    Once read, it is also put in `memo` (a `Resident`'s renderings) with the post's warnings.
-    Should the row have gone missing meanwhile (another process pruned it), the post is simply
-    rendered again: the result is the same, since rendering is pure.
-    """
-
-    __slots__ = ("_store", "_key", "_post", "_config", "_found", "_memo", "_value")
-
-    def __init__(
-        self, store: BuildCache, key: str, post: Post, config: SiteConfig, found: tuple[Diagnostic, ...], memo: dict[str, Renders]
-    ) -> None:
-        self._store, self._key, self._post, self._config = store, key, post, config
-        self._found, self._memo = found, memo
-        self._value: Rendered | None = None
-
-    def _load(self) -> Rendered:
-        if self._value is None:
-            data = self._store.get("rendered", self._key)
-            if data is None:
-                from . import markup
-
-                self._value = markup.render(self._post, markup.options_from_config(self._config))[0]
-            else:
-                self._value = decode_rendered(data)
-            self._memo[self._key] = (self._value, self._found)
-        return self._value
-
-    html = property(lambda self: self._load().html)
-    excerpt_html = property(lambda self: self._load().excerpt_html)
-    has_more = property(lambda self: self._load().has_more)
-    toc = property(lambda self: self._load().toc)
-
-
 def cached_absolutize(store: BuildCache) -> feeds.Absolutize:
     """Feed link rewriting remembered across builds: a post's HTML sits in several feeds, and
     rewriting parses the whole document."""
@@ -225,35 +140,6 @@ def cached_related(store: BuildCache) -> Related:
         return value
 
     return related
-
-
-def render_many(posts: Sequence[Post], config: SiteConfig, progress: Progress) -> list[tuple[Rendered, tuple[Diagnostic, ...]]]:
-    """Render posts in order; on several cores and enough work, in a process pool.
-
-    Markdown is pure Python, so threads would not help. A small site never pays for the pool.
-    Workers run each post in their main thread, where markup's time budget can use signals.
-    """
-    from . import markup  # imported only when something has to be rendered: a no-change build never loads it
-
-    options = markup.options_from_config(config)
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    results: list[tuple[Rendered, tuple[Diagnostic, ...]]] = []
-    if len(posts) < PARALLEL_THRESHOLD or workers < 2:
-        for done, post in enumerate(posts, start=1):
-            results.append(markup.render(post, options))
-            progress("render", done, len(posts))
-        return results
-    import multiprocessing  # only a large batch of misses pays for the pool's imports
-    from concurrent.futures import ProcessPoolExecutor
-
-    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    portable = [replace(post, extra={}) for post in posts]  # rendering never reads extra; mappingproxy can't be pickled
-    chunk = max(1, min(MAX_CHUNK, len(posts) // (workers * 4)))
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        for done, result in enumerate(pool.map(markup.render, portable, repeat(options), chunksize=chunk), start=1):
-            results.append(result)
-            progress("render", done, len(posts))
-    return results
 
 
 def extra_routes(config: SiteConfig, statics: Sequence[StaticFile]) -> tuple[Route, ...]:
@@ -335,33 +221,41 @@ def render_site(
     staging: writer.Staging,
     reuse: PageReuse | None = None,
     env: jinja2.Environment | None = None,
+    order: Sequence[int] | None = None,
 ) -> tuple[list[Diagnostic], dict[str, list]]:
     """Bytes for every route, handed to `staging` as they are made; with `reuse`, a page whose
     fingerprint is unchanged is kept from the last build without being read.
 
     `env` is a template environment made earlier for this configuration and these templates.
-    Returns the problems and the fingerprint records of the pages rendered now. The caller stores
-    the records only once the output is written: a record must never describe bytes that never
-    reached the disk.
+    `order` (indexes into `plan`) is the order to make the routes in; their problems are still
+    reported in the plan's order. Returns the problems and the fingerprint records of the pages
+    rendered now. The caller stores the records only once the output is written: a record must
+    never describe bytes that never reached the disk.
     """
     env = env if env is not None else theme.make_env(config)
     absolutize = cached_absolutize(reuse.store) if reuse else feeds.absolutize_html
     keys = [digest(reuse.scope, r.output_path) if reuse else "" for r in plan]
     records = reuse.store.get_many("pages", keys) if reuse else {}
     fresh: dict[str, list] = {}
-    problems: list[Diagnostic] = []
-    for done, (route, key) in enumerate(zip(plan, keys), start=1):
+    found_at: dict[int, tuple[Diagnostic, ...]] = {}
+    for done, index in enumerate(order if order is not None else range(len(plan)), start=1):
+        route, key = plan[index], keys[index]
         if reuse is not None and route.kind not in ALWAYS_PRODUCED and is_unchanged(route, reuse, records.get(key)):
             staging.keep_old(route.output_path)
         else:
-            data, found, read = produce(route, site, plan, config, env, absolutize)
-            problems.extend(found)
+            data, found_at[index], read = produce(route, site, plan, config, env, absolutize)
             if data is not None:
                 staging.put(Output(route.output_path, data))
                 if reuse is not None and route.kind not in ALWAYS_PRODUCED:
                     fresh[key] = [reuse.prints.route(route, read), sorted(read)]
         progress("write", done, len(plan))
-    return problems, fresh
+    return [d for index in sorted(found_at) for d in found_at[index]], fresh
+
+
+def shown_posts(route: Route) -> tuple[str, ...]:
+    """Sources of the posts whose renderings a route shows: its own, or its list's."""
+    own = (route.entry.post.source,) if route.entry is not None else ()
+    return own + tuple(entry.post.source for entry in route.entries)
 
 
 def is_unchanged(route: Route, reuse: PageReuse, record: list | None) -> bool:
@@ -371,6 +265,19 @@ def is_unchanged(route: Route, reuse: PageReuse, record: list | None) -> bool:
         return False
     fingerprint, read = record
     return reuse.prints.route(route, read) == fingerprint
+
+
+def _plan(
+    site: Site, config: SiteConfig, statics: Sequence[StaticFile], problems: Sequence[Diagnostic]
+) -> tuple[tuple[Route, ...] | None, list[Diagnostic]]:
+    """Every route of the site, or None with the planning errors when the build cannot go on:
+    `problems` (found so far) hold an error, or routes collide."""
+    if any(d.is_error for d in problems):
+        return None, []
+    try:
+        return routes.plan(site, config, extra_routes(config, statics)), []
+    except BuildError as failure:
+        return None, list(failure.diagnostics)
 
 
 def build(
@@ -429,25 +336,27 @@ def _build(
     parsed, problems, post_keys = parse_sources(sources, config, store, resident, hashes)
     problems = list(store.warnings) + list(discovered) + problems
     posts = [p for p in parsed if content.is_published(p, options.drafts, options.future, now)]
-    rendered, found = render_posts(posts, config, progress, store, resident)
-    problems += found
-    raise_if_errors(problems)
-    site, found = assemble(rendered, statics, config, cached_related(store))
-    problems += found
-    raise_if_errors(problems)
-    plan = routes.plan(site, config, extra_routes(config, statics))
-    prints = Fingerprints(site, digest(engine_key(), repr(config), templates), post_keys)
-    reuse = PageReuse(store, scope, freshness.intact_files(state, current), prints)
-    make_env = partial(theme.make_env, config)
-    env = resident.env(prints.base, make_env) if resident is not None else make_env()
-    paths = [route.output_path for route in plan]
-    in_place = resident.retained.pop(scope, None) if resident is not None else None  # see Resident
-    retained = store.retained_tree(scope)
-    with writer.Staging(out_dir, paths, retained=retained, old_files=current or None, retained_files=in_place) as staging:
-        found, records = render_site(plan, site, config, progress, staging, reuse, env)
-        problems += found
-        raise_if_errors(problems)
-        stats = staging.finish()
+    with Renderings(posts, config, store, resident) as renderings:
+        site, assembled = assemble(renderings.items, statics, config, cached_related(store))
+        plan, planned = _plan(site, config, statics, problems + list(assembled))
+        if plan is None:  # the build fails; it reports every post's problems with the rest
+            renderings.start(progress=progress)
+            raise BuildError(problems + renderings.finish() + list(assembled) + planned)
+        prints = Fingerprints(site, digest(engine_key(), repr(config), templates), post_keys)
+        reuse = PageReuse(store, scope, freshness.intact_files(state, current), prints)
+        make_env = partial(theme.make_env, config)
+        env = resident.env(prints.base, make_env) if resident is not None else make_env()
+        paths = [route.output_path for route in plan]
+        in_place = resident.retained.pop(scope, None) if resident is not None else None  # see Resident
+        retained = store.retained_tree(scope)
+        progress = as_one_bar(progress, {"render": len(renderings.misses), "write": len(plan)})
+        renderings.start([entry.post.source for entry in (*site.entries, *site.pages)], progress)  # before the writer's thread: a pool forks
+        order = production_order([shown_posts(route) for route in plan], renderings)
+        with writer.Staging(out_dir, paths, retained=retained, old_files=current or None, retained_files=in_place) as staging:
+            found, records = render_site(plan, site, config, progress, staging, reuse, env, order)
+            problems += renderings.finish() + list(assembled) + found
+            raise_if_errors(problems)
+            stats = staging.finish()
     for key, record in records.items():
         store.put("pages", key, record)
     store.prune()

@@ -55,7 +55,7 @@ class Resident:
         """Forget renderings that are not among `keys` (the current build's).
 
         The table is changed in place: renderings read lazily later in the same build are
-        added to it (see `build.CachedRendered`) and must still be there for the next build.
+        added to it (see `rendering.CachedRendered`) and must still be there for the next build.
         """
         _keep_only(self.rendered, keys)
 

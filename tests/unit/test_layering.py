@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "blog"
 # ("publish" for every module of blog/publish/): its modules may import each other.
 LAYERS = (
     "errors", "model", "cache", "config", "frontmatter", "content", "markup", "taxonomy", "site", "routes",
-    "feeds", "sitemap", "theme", "resident", "writer", "freshness", "fingerprints", "build", "progress", "publish", "scaffold", "watch", "server", "preview",
+    "feeds", "sitemap", "theme", "resident", "rendering", "writer", "freshness", "fingerprints", "build", "progress", "publish", "scaffold", "watch", "server", "preview",
     "cli", "__main__",
 )
 

@@ -1,0 +1,230 @@
+"""Every post's rendering for one build: from memory, from the cache, or made now.
+
+A rendering found in memory or in the cache is used as it is (a cached one is decoded only if a
+page reads it). The others, the misses, are made by `markup.render`: in this process when they
+are few, else by a process pool on every core. A pool's results are streamed: `Renderings.start`
+submits the misses in the order the build will need them, and a page that reads a rendering not
+made yet waits for that one only. So pages are rendered and written while the pool is still at
+work, instead of after it, on the core it leaves idle whenever it waits.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import replace
+from itertools import repeat
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+
+from .cache import BuildCache, decode_diagnostics, decode_rendered, digest, encode_diagnostics, encode_rendered, engine_key
+from .config import SiteConfig
+from .errors import Diagnostic, error
+from .model import Post, Rendered
+from .resident import Renders, Resident
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+PARALLEL_THRESHOLD = 24  # misses below this render in-process: a pool costs more than it saves
+MAX_WORKERS = 8
+MAX_CHUNK = 16  # posts per task sent to a worker: small, so results arrive steadily and no worker idles long at the end
+
+_NOTHING = Rendered(html="", excerpt_html="", has_more=False)  # what a failed rendering shows until the build fails
+
+# progress(stage, done, total): called as work advances so the CLI can draw a bar.
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    """Default progress sink for callers that do not display progress."""
+
+
+def render_key(post: Post, config: SiteConfig) -> str:
+    """Everything a post's rendering depends on: its text and the markup settings in the config."""
+    settings = repr((config.excerpt_paragraphs, config.render_timeout))
+    summary = "\0none" if post.summary is None else post.summary
+    return digest(engine_key(), "render", settings, post.source, str(post.body_line), post.body, summary)
+
+
+class Renderings:
+    """The renderings of one build's posts; `items` pairs each post with its own, in order.
+
+    Misses are `PendingRendered` until `start` makes them. Use it as a context manager: leaving
+    the block stops a pool that is still at work.
+    """
+
+    def __init__(self, posts: Sequence[Post], config: SiteConfig, store: BuildCache, resident: Resident | None = None) -> None:
+        self._posts, self._config, self._store = posts, config, store
+        self._progress: Progress = _no_progress
+        self._keys = [render_key(post, config) for post in posts]
+        self._memo: dict[str, Renders] = resident.rendered if resident is not None else {}
+        notes = store.get_many("notes", [key for key in self._keys if key not in self._memo])
+        cached = store.has_many("rendered", [key for key in self._keys if key in notes])
+        self.misses = tuple(i for i, key in enumerate(self._keys) if key not in cached and key not in self._memo)
+        self._known: dict[int, tuple[Diagnostic, ...]] = {}  # diagnostics of the posts that are no miss
+        self._made: dict[int, Renders] = {}
+        self._order: list[int] = []  # the misses in the order they are made
+        self._positions: dict[str, int] = {}  # source → place in that order, for misses not made yet
+        self._pool: ProcessPoolExecutor | None = None
+        self._stream: Iterator[Renders] | None = None
+        self.items: list[tuple[Post, Rendered]] = []
+        missing = set(self.misses)
+        for i, (post, key) in enumerate(zip(posts, self._keys)):
+            if i in missing:
+                rendered: Rendered = PendingRendered(self, i)  # type: ignore[assignment]  # reads like a Rendered
+            elif key in self._memo:
+                rendered, self._known[i] = self._memo[key]
+            else:
+                self._known[i] = decode_diagnostics(notes[key])
+                rendered = CachedRendered(store, key, post, config, self._known[i], self._memo)  # type: ignore[assignment]
+            self.items.append((post, rendered))
+        if resident is not None:
+            resident.keep_rendered(self._keys)
+
+    def __enter__(self) -> Renderings:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self, first: Sequence[str] = (), progress: Progress | None = None) -> None:
+        """Make the misses: those of the posts with sources `first` in that order, then the rest.
+
+        A few are made here and now. Many go to a process pool, which must start before any
+        other thread does (it forks), and are taken as they are read or by `finish`.
+        """
+        from . import markup  # only a build with something to render loads Markdown and Pygments
+
+        self._progress = progress or _no_progress
+
+        missing, index = set(self.misses), {post.source: i for i, post in enumerate(self._posts)}
+        wanted = [index[source] for source in first if index.get(source) in missing]
+        self._order = list(dict.fromkeys(wanted + list(self.misses)))
+        options = markup.options_from_config(self._config)
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        if len(self._order) < PARALLEL_THRESHOLD or workers < 2:
+            for done, i in enumerate(self._order, start=1):
+                self._keep(i, markup.render(self._posts[i], options))
+                self._progress("render", done, len(self._order))
+            return
+        import multiprocessing  # only a large batch of misses pays for the pool's imports
+        from concurrent.futures import ProcessPoolExecutor
+
+        method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        portable = [replace(self._posts[i], extra={}) for i in self._order]  # rendering never reads extra; mappingproxy can't be pickled
+        chunk = max(1, min(MAX_CHUNK, len(portable) // (workers * 4)))
+        self._positions = {self._posts[i].source: n for n, i in enumerate(self._order)}
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+        self._stream = self._pool.map(markup.render, portable, repeat(options), chunksize=chunk)
+
+    def position(self, source: str) -> int:
+        """When the rendering of the post at `source` will be made, as a place in the pool's
+        order; -1 when it is ready now."""
+        return self._positions.get(source, -1)
+
+    def result(self, index: int) -> Renders:
+        """The rendering and warnings of post `index`, waiting for the pool to make it."""
+        while index not in self._made:
+            if self._stream is None:
+                raise RuntimeError("a rendering was read before Renderings.start made it")
+            try:
+                made = next(self._stream)
+            except Exception as exc:  # a worker died (killed, out of memory): every post still due fails
+                self._lose_the_rest(exc)
+                break
+            self._keep(self._order[len(self._made)], made)
+            self._progress("render", len(self._made), len(self._order))
+        return self._made[index]
+
+    def _lose_the_rest(self, exc: Exception) -> None:
+        reason = f"the rendering process pool failed ({type(exc).__name__}: {exc}); build again, or report a bug"
+        for i in self._order[len(self._made) :]:
+            self._made[i] = (_NOTHING, (error(self._posts[i].source, reason, self._posts[i].body_line),))
+        self.close()
+
+    def finish(self) -> list[Diagnostic]:
+        """Wait for every miss; then every post's diagnostics, in the posts' order."""
+        for i in self.misses:
+            self.result(i)
+        self.close()
+        return [d for i in range(len(self._posts)) for d in (self._made[i][1] if i in self._made else self._known[i])]
+
+    def close(self) -> None:
+        """Stop the pool, dropping work not started (after `finish`, there is none)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool, self._stream = None, None
+
+    def _keep(self, index: int, made: Renders) -> None:
+        """Record a new rendering, and cache it unless it failed (a time-out may not recur)."""
+        self._made[index] = made
+        rendered, found = made
+        if not any(d.is_error for d in found):
+            key = self._keys[index]
+            self._store.put("rendered", key, encode_rendered(rendered))
+            self._store.put("notes", key, encode_diagnostics(found))
+            self._memo[key] = made
+
+
+class PendingRendered:
+    """A miss's `Rendered`, behaving like the value it will hold; reading it waits until
+    `Renderings` has it."""
+
+    __slots__ = ("_renderings", "_index")
+
+    def __init__(self, renderings: Renderings, index: int) -> None:
+        self._renderings, self._index = renderings, index
+
+    def _load(self) -> Rendered:
+        return self._renderings.result(self._index)[0]
+
+    html = property(lambda self: self._load().html)
+    excerpt_html = property(lambda self: self._load().excerpt_html)
+    has_more = property(lambda self: self._load().has_more)
+    toc = property(lambda self: self._load().toc)
+
+
+class CachedRendered:
+    """A post's `Rendered` in the cache, read on first use; behaves like the value it holds.
+
+    Once read, it is also put in `memo` (a `Resident`'s renderings) with the post's warnings.
+    Should the row have gone missing meanwhile (another process pruned it), the post is simply
+    rendered again: the result is the same, since rendering is pure.
+    """
+
+    __slots__ = ("_store", "_key", "_post", "_config", "_found", "_memo", "_value")
+
+    def __init__(
+        self, store: BuildCache, key: str, post: Post, config: SiteConfig, found: tuple[Diagnostic, ...], memo: dict[str, Renders]
+    ) -> None:
+        self._store, self._key, self._post, self._config = store, key, post, config
+        self._found, self._memo = found, memo
+        self._value: Rendered | None = None
+
+    def _load(self) -> Rendered:
+        if self._value is None:
+            data = self._store.get("rendered", self._key)
+            if data is None:
+                from . import markup
+
+                self._value = markup.render(self._post, markup.options_from_config(self._config))[0]
+            else:
+                self._value = decode_rendered(data)
+            self._memo[self._key] = (self._value, self._found)
+        return self._value
+
+    html = property(lambda self: self._load().html)
+    excerpt_html = property(lambda self: self._load().excerpt_html)
+    has_more = property(lambda self: self._load().has_more)
+    toc = property(lambda self: self._load().toc)
+
+
+def production_order(needs: Sequence[Sequence[str]], renderings: Renderings) -> list[int]:
+    """Indexes of routes, given the sources of the posts each one shows, in the order those
+    posts' renderings will be ready (their own order among equals): a page is then made as soon
+    as the pool has made what it shows."""
+
+    def ready_at(sources: Sequence[str]) -> int:
+        return max((renderings.position(source) for source in sources), default=-1)
+
+    return sorted(range(len(needs)), key=lambda i: (ready_at(needs[i]), i))
