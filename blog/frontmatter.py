@@ -17,6 +17,8 @@ from typing import Any, Mapping
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
+from yaml.resolver import Resolver
 
 from .config import key_positions
 from .errors import BuildError, Diagnostic, error
@@ -145,6 +147,24 @@ def _core_schema() -> None:
 
 _core_schema()
 
+# Anchors, aliases and tags all start with one of these; without them, the checks of `_Loader`
+# cannot fire, and libyaml's parser (ten times faster) reads the text to the same nodes.
+_NEEDS_CHECKS = re.compile(r"[&*!]")
+
+if yaml.__with_libyaml__:
+    from yaml.cyaml import CParser
+
+    class _FastLoader(CParser, SafeConstructor, Resolver):
+        """`_Loader`'s schema over libyaml's parser, for text that cannot hold what it refuses."""
+
+        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+        yaml_constructors = _Loader.yaml_constructors
+
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
 
 def _yaml_mark(path: str, mark: yaml.Mark | None, message: str) -> Diagnostic:
     """A position inside the YAML text → file position (the text starts on file line 2)."""
@@ -168,7 +188,23 @@ def _keep_text(node: Node) -> None:
 
 
 def _parse_yaml(text: str, path: str) -> tuple[Mapping[str, Any], Mapping[str, tuple[int, int]]]:
-    loader = _Loader(text)
+    """Fields and positions; libyaml reads text it may, and any problem it finds is read again
+    by the pure-Python parser, so every error is worded and placed the same way."""
+    if yaml.__with_libyaml__ and not _NEEDS_CHECKS.search(text):
+        try:
+            return _read_yaml(_FastLoader, text, path)
+        except BuildError:
+            pass
+    return _read_yaml(_Loader, text, path)
+
+
+def _read_yaml(loader_class: Any, text: str, path: str) -> tuple[Mapping[str, Any], Mapping[str, tuple[int, int]]]:
+    try:
+        loader = loader_class(text)
+    except ReaderError as exc:  # a control character, found before any parsing
+        line = text.count("\n", 0, exc.position)
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1)
+        raise BuildError([error(path, f"front matter: character U+{exc.character:04X} is not allowed here", line + 2, column + 1)]) from None
     try:
         root = loader.get_single_node()
         if root is None:
@@ -181,13 +217,15 @@ def _parse_yaml(text: str, path: str) -> tuple[Mapping[str, Any], Mapping[str, t
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         raise BuildError([_yaml_mark(path, mark, f"front matter: {problem}")]) from None
+    except ReaderError:  # libyaml checks characters while it parses; the Python reader words it
+        raise BuildError([error(path, "front matter: unreadable character")]) from None
     finally:
         loader.dispose()
     return MappingProxyType(meta), MappingProxyType(positions)
 
 
 def _yaml_fields(
-    loader: _Loader, root: MappingNode, path: str
+    loader: Any, root: MappingNode, path: str
 ) -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
     """Top-level fields one by one, so keys are text and duplicates are caught, not overwritten."""
     meta: dict[str, Any] = {}

@@ -6,7 +6,10 @@ import time
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from blog import frontmatter
 from blog.errors import BuildError
 from blog.frontmatter import FrontMatter, decode, split
 
@@ -196,3 +199,42 @@ def test_toml_error_is_located_in_the_file():
 
 def test_toml_error_at_end_of_text_points_at_its_last_line():
     assert problems("+++\ntitle = \"A\"\ndate = \n+++\n") == [(3, 1, "front matter: Invalid value")]
+
+
+# ------------------------------------------------------------------------- libyaml's fast path
+
+_WORDS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="&*!"), max_size=12)
+_SCALARS = st.one_of(
+    _WORDS,
+    st.sampled_from(["no", "yes", "on", "1.10", "012", "0o12", "0x1F", "~", "null", "true", "1e3", ".inf", "2024-01-02", "2024-13-01", "2024-01-02 10:00:00+02:00", "a: b", "# c", "'q'", '"d"', "- x", "[a, b]", "{a: 1}", "\t", "|", ">"]),
+)
+_LINES = st.lists(
+    st.tuples(st.sampled_from(["", " ", "  ", "\t", "- "]), st.one_of(_WORDS, st.sampled_from(["title", "tags", "date"])), st.sampled_from([": ", ":", " : ", ":\n  - ", ": [", ": {", ": '", ': "', "\n"]), _SCALARS),
+    max_size=6,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LINES)
+def test_libyaml_reads_what_it_accepts_exactly_as_the_python_parser_does(lines):
+    text = "\n".join(indent + key + joint + value for indent, key, joint, value in lines)
+    if not frontmatter.yaml.__with_libyaml__ or frontmatter._NEEDS_CHECKS.search(text):
+        return
+
+    def read(loader_class):
+        try:
+            return frontmatter._read_yaml(loader_class, text, PATH)
+        except BuildError as failure:
+            return failure
+
+    fast = read(frontmatter._FastLoader)
+    if not isinstance(fast, BuildError):
+        assert read(frontmatter._Loader) == fast
+
+
+def test_an_error_found_by_libyaml_is_reported_as_the_python_parser_words_it():
+    assert problems("---\ntitle: a: b\n---\n") == [(2, 9, "front matter: mapping values are not allowed here")]
+
+
+def test_a_control_character_is_a_located_error():
+    assert problems("---\ntags: [a]\ntitle: a\x1fb\n---\n") == [(3, 9, "front matter: character U+001F is not allowed here")]
