@@ -222,13 +222,16 @@ def render_site(
     reuse: PageReuse | None = None,
     env: jinja2.Environment | None = None,
     order: Sequence[int] | None = None,
+    preload: bool = False,
 ) -> tuple[list[Diagnostic], dict[str, list]]:
     """Bytes for every route, handed to `staging` as they are made; with `reuse`, a page whose
     fingerprint is unchanged is kept from the last build without being read.
 
     `env` is a template environment made earlier for this configuration and these templates.
     `order` (indexes into `plan`) is the order to make the routes in; their problems are still
-    reported in the plan's order. Returns the problems and the fingerprint records of the pages
+    reported in the plan's order. Pages kept are settled first; with `preload` (renderings are
+    being made elsewhere meanwhile), the templates of the pages to make are then compiled before
+    the first page waits for a rendering. Returns the problems and the fingerprint records of the pages
     rendered now. The caller stores the records only once the output is written: a record must
     never describe bytes that never reached the disk.
     """
@@ -236,18 +239,27 @@ def render_site(
     absolutize = cached_absolutize(reuse.store) if reuse else feeds.absolutize_html
     keys = [digest(reuse.scope, r.output_path) if reuse else "" for r in plan]
     records = reuse.store.get_many("pages", keys) if reuse else {}
+    todo: list[int] = []
+    kept = 0
+    for index in order if order is not None else range(len(plan)):
+        route = plan[index]
+        if reuse is not None and route.kind not in ALWAYS_PRODUCED and is_unchanged(route, reuse, records.get(keys[index])):
+            staging.keep_old(route.output_path)
+            kept += 1
+            progress("write", kept, len(plan))
+        else:
+            todo.append(index)
+    if preload:
+        theme.preload(env, [plan[index] for index in todo])
     fresh: dict[str, list] = {}
     found_at: dict[int, tuple[Diagnostic, ...]] = {}
-    for done, index in enumerate(order if order is not None else range(len(plan)), start=1):
+    for done, index in enumerate(todo, start=kept + 1):
         route, key = plan[index], keys[index]
-        if reuse is not None and route.kind not in ALWAYS_PRODUCED and is_unchanged(route, reuse, records.get(key)):
-            staging.keep_old(route.output_path)
-        else:
-            data, found_at[index], read = produce(route, site, plan, config, env, absolutize)
-            if data is not None:
-                staging.put(Output(route.output_path, data))
-                if reuse is not None and route.kind not in ALWAYS_PRODUCED:
-                    fresh[key] = [reuse.prints.route(route, read), sorted(read)]
+        data, found_at[index], read = produce(route, site, plan, config, env, absolutize)
+        if data is not None:
+            staging.put(Output(route.output_path, data))
+            if reuse is not None and route.kind not in ALWAYS_PRODUCED:
+                fresh[key] = [reuse.prints.route(route, read), sorted(read)]
         progress("write", done, len(plan))
     return [d for index in sorted(found_at) for d in found_at[index]], fresh
 
@@ -353,7 +365,7 @@ def _build(
         renderings.start([entry.post.source for entry in (*site.entries, *site.pages)], progress)  # before the writer's thread: a pool forks
         order = production_order([shown_posts(route) for route in plan], renderings)
         with writer.Staging(out_dir, paths, retained=retained, old_files=current or None, retained_files=in_place) as staging:
-            found, records = render_site(plan, site, config, progress, staging, reuse, env, order)
+            found, records = render_site(plan, site, config, progress, staging, reuse, env, order, renderings.in_workers)
             problems += renderings.finish() + list(assembled) + found
             raise_if_errors(problems)
             stats = staging.finish()

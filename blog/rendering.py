@@ -1,16 +1,18 @@
 """Every post's rendering for one build: from memory, from the cache, or made now.
 
 A rendering found in memory or in the cache is used as it is (a cached one is decoded only if a
-page reads it). The others, the misses, are made by `markup.render`: in this process when they
-are few, else by a process pool on every core. A pool's results are streamed: `Renderings.start`
-submits the misses in the order the build will need them, and a page that reads a rendering not
-made yet waits for that one only. So pages are rendered and written while the pool is still at
-work, instead of after it, on the core it leaves idle whenever it waits.
+page reads it). The others, the misses, are made by `markup.render`: by a process pool on every
+core when there are many; by one worker process when there are a few and this process has not
+loaded Markdown and Pygments (loading them then overlaps with the rest of the build); else here.
+Workers' results are streamed: `Renderings.start` submits the misses in the order the build will
+need them, and a page that reads a rendering not made yet waits for that one only. So pages are
+rendered and written while the workers are still at work, instead of after them.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from dataclasses import replace
 from itertools import repeat
@@ -31,6 +33,8 @@ MAX_CHUNK = 16  # posts per task sent to a worker: small, so results arrive stea
 
 _NOTHING = Rendered(html="", excerpt_html="", has_more=False)  # what a failed rendering shows until the build fails
 
+MarkupSettings = tuple[int, float]  # excerpt paragraphs, render time-out in seconds
+
 # progress(stage, done, total): called as work advances so the CLI can draw a bar.
 Progress = Callable[[str, int, int], None]
 
@@ -39,11 +43,35 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     """Default progress sink for callers that do not display progress."""
 
 
+def markup_settings(config: SiteConfig) -> MarkupSettings:
+    """The configuration's settings that change a rendering: excerpt paragraphs and time budget."""
+    return (config.excerpt_paragraphs, config.render_timeout)
+
+
 def render_key(post: Post, config: SiteConfig) -> str:
     """Everything a post's rendering depends on: its text and the markup settings in the config."""
-    settings = repr((config.excerpt_paragraphs, config.render_timeout))
     summary = "\0none" if post.summary is None else post.summary
-    return digest(engine_key(), "render", settings, post.source, str(post.body_line), post.body, summary)
+    return digest(engine_key(), "render", repr(markup_settings(config)), post.source, str(post.body_line), post.body, summary)
+
+
+def render_post(post: Post, settings: MarkupSettings) -> Renders:
+    """`markup.render`, loading Markdown and Pygments on first use (in a worker: on its first post)."""
+    from . import markup
+
+    excerpt_paragraphs, timeout = settings
+    return markup.render(post, markup.MarkupOptions(excerpt_paragraphs=excerpt_paragraphs, timeout=timeout))
+
+
+def renderer_loaded() -> bool:
+    """Whether this process has loaded Markdown and Pygments already (a preview server has)."""
+    return "blog.markup" in sys.modules
+
+
+def _can_fork() -> bool:
+    """Forking is safe only while this process runs one thread."""
+    import multiprocessing
+
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 class Renderings:
@@ -90,32 +118,46 @@ class Renderings:
     def start(self, first: Sequence[str] = (), progress: Progress | None = None) -> None:
         """Make the misses: those of the posts with sources `first` in that order, then the rest.
 
-        A few are made here and now. Many go to a process pool, which must start before any
-        other thread does (it forks), and are taken as they are read or by `finish`.
+        Many go to a process pool on every core. A few are made here and now when this process
+        has Markdown and Pygments loaded already (a preview server); else one forked worker
+        makes them, so that loading those libraries overlaps with the rest of the build. A
+        pool must start before any other thread does (it forks); its results are taken as
+        pages read them, or by `finish`.
         """
-        from . import markup  # only a build with something to render loads Markdown and Pygments
-
         self._progress = progress or _no_progress
-
         missing, index = set(self.misses), {post.source: i for i, post in enumerate(self._posts)}
         wanted = [index[source] for source in first if index.get(source) in missing]
         self._order = list(dict.fromkeys(wanted + list(self.misses)))
-        options = markup.options_from_config(self._config)
-        workers = min(os.cpu_count() or 1, MAX_WORKERS)
-        if len(self._order) < PARALLEL_THRESHOLD or workers < 2:
+        settings = markup_settings(self._config)
+        workers = self._workers()
+        if not workers:
             for done, i in enumerate(self._order, start=1):
-                self._keep(i, markup.render(self._posts[i], options))
+                self._keep(i, render_post(self._posts[i], settings))
                 self._progress("render", done, len(self._order))
             return
-        import multiprocessing  # only a large batch of misses pays for the pool's imports
+        import multiprocessing  # only a build that renders in workers pays for the pool's imports
         from concurrent.futures import ProcessPoolExecutor
 
-        method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        method = "fork" if _can_fork() else "spawn"
         portable = [replace(self._posts[i], extra={}) for i in self._order]  # rendering never reads extra; mappingproxy can't be pickled
         chunk = max(1, min(MAX_CHUNK, len(portable) // (workers * 4)))
         self._positions = {self._posts[i].source: n for n, i in enumerate(self._order)}
         self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
-        self._stream = self._pool.map(markup.render, portable, repeat(options), chunksize=chunk)
+        self._stream = self._pool.map(render_post, portable, repeat(settings), chunksize=chunk)
+
+    def _workers(self) -> int:
+        """How many worker processes make the misses; 0 makes them in this process."""
+        cores = min(os.cpu_count() or 1, MAX_WORKERS)
+        if len(self._order) >= PARALLEL_THRESHOLD and cores >= 2:
+            return cores
+        if not self._order or renderer_loaded() or cores < 2 or not _can_fork():
+            return 0
+        return 1
+
+    @property
+    def in_workers(self) -> bool:
+        """Whether worker processes are making renderings while this process goes on."""
+        return self._stream is not None
 
     def position(self, source: str) -> int:
         """When the rendering of the post at `source` will be made, as a place in the pool's
@@ -205,9 +247,7 @@ class CachedRendered:
         if self._value is None:
             data = self._store.get("rendered", self._key)
             if data is None:
-                from . import markup
-
-                self._value = markup.render(self._post, markup.options_from_config(self._config))[0]
+                self._value = render_post(self._post, markup_settings(self._config))[0]
             else:
                 self._value = decode_rendered(data)
             self._memo[self._key] = (self._value, self._found)

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType, TracebackType
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.meta
 from markupsafe import Markup
 
 from .config import SiteConfig, key_positions
@@ -420,6 +421,27 @@ def render_route(
     """One HTML page as UTF-8 bytes ending in a newline, or (None, diagnostics) on a template error."""
     data, diagnostics, _ = render_page(env, route, site, config)
     return data, diagnostics
+
+
+def preload(env: jinja2.Environment, routes: Iterable[Route]) -> None:
+    """Compile the templates of `routes`, and every template they extend, include or import.
+
+    A build does this while worker processes render posts, so its first page does not compile
+    them after waiting. A template with an error is left for that page to report, located.
+    """
+    pending = [route.template or TEMPLATES[route.kind] for route in routes if route.kind in TEMPLATES]
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source = env.loader.get_source(env, name)[0] if env.loader is not None else ""
+            pending += [found for found in jinja2.meta.find_referenced_templates(env.parse(source)) if found]
+            env.get_template(name)
+        except jinja2.TemplateError:
+            continue
 
 
 def render_page(
