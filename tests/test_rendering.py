@@ -125,3 +125,23 @@ def test_concurrent_stages_show_as_one_bar():
     report("write", 3, 10)
     report("render", 4, 4)
     assert seen == [("build", 1, 14), ("build", 4, 14), ("build", 7, 14)]
+
+
+@needs_a_pool
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="one worker is used only where it forks")
+def test_a_few_misses_render_in_one_worker_when_markdown_is_not_loaded(make_site, monkeypatch):
+    root = make_site(site_files(3))
+    in_process = cold_build(root, "in-process")
+    if threading.active_count() != 1:
+        pytest.skip("the worker forks only when no other thread runs")
+    monkeypatch.setattr(rendering, "renderer_loaded", lambda: False)
+    started: list[bool] = []
+    real_start = rendering.Renderings.start
+
+    def start(self, *args, **kwargs):
+        real_start(self, *args, **kwargs)
+        started.append(self.in_workers)  # with 3 misses, below the pool's threshold: one worker
+
+    monkeypatch.setattr(rendering.Renderings, "start", start)
+    assert cold_build(root, "one-worker") == in_process
+    assert started == [True]
