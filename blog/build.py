@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import jinja2
 
@@ -22,17 +22,9 @@ from .config import SiteConfig
 from .errors import BuildError, Diagnostic, raise_if_errors
 from .fingerprints import ALWAYS_PRODUCED, Fingerprints
 from .model import BuildOptions, BuildReport, Entry, Output, Post, Route, Site, Source, StaticFile, TagRef
-from .rendering import Renderings, production_order
+from .rendering import Progress, Renderings, no_progress, production_order
 from .resident import Resident
 from .site import Related, assemble, related_indexes
-
-# progress(stage, done, total): called as work advances so the CLI can draw a bar.
-Progress = Callable[[str, int, int], None]
-
-
-def _no_progress(stage: str, done: int, total: int) -> None:
-    """Default progress sink for callers that do not display progress."""
-
 
 def as_one_bar(progress: Progress, totals: dict[str, int]) -> Progress:
     """Progress of stages that may run at the same time (rendering posts while pages are made),
@@ -295,7 +287,7 @@ def _plan(
 def build(
     config: SiteConfig,
     options: BuildOptions = BuildOptions(),
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     cache: BuildCache | None = None,
     resident: Resident | None = None,
 ) -> BuildReport:
@@ -348,7 +340,7 @@ def _build(
     parsed, problems, post_keys = parse_sources(sources, config, store, resident, hashes)
     problems = list(store.warnings) + list(discovered) + problems
     posts = [p for p in parsed if content.is_published(p, options.drafts, options.future, now)]
-    with Renderings(posts, config, store, resident) as renderings:
+    with Renderings(posts, {source.path: data for source, data in zip(sources, hashes)}, config, store, resident) as renderings:
         site, assembled = assemble(renderings.items, statics, config, cached_related(store))
         plan, planned = _plan(site, config, statics, problems + list(assembled))
         if plan is None:  # the build fails; it reports every post's problems with the rest

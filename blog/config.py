@@ -73,6 +73,18 @@ class SiteConfig:
         return self.base_url.rstrip("/") + "/" + url.lstrip("/")
 
 
+@dataclass(frozen=True, slots=True)
+class MarkupOptions:
+    """Everything besides a post's own text that changes its rendering (part of the cache key)."""
+
+    excerpt_paragraphs: int = 1
+    timeout: float = 10.0  # seconds per post
+
+
+def options_from_config(config: SiteConfig) -> MarkupOptions:
+    return MarkupOptions(excerpt_paragraphs=config.excerpt_paragraphs, timeout=config.render_timeout)
+
+
 # Keys as written in the file → (field name, expected type). Types are checked, not coerced.
 _SCALAR_KEYS: dict[str, type | tuple[type, ...]] = {
     "title": str,

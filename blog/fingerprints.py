@@ -103,7 +103,8 @@ class Fingerprints:
         own: list[str] = [route.kind, route.url, route.output_path, route.template or ""]
         if route.entry is not None:
             own.append(self.entry(route.entry, body))
-        own.append(self.entries(route.entries, body))
+        if route.entries:
+            own.append(self.entries(route.entries, body))
         if route.paginator is not None:
             own.append(repr(route.paginator))
         if route.tag is not None:

@@ -41,21 +41,9 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from .config import SiteConfig
+from .config import MarkupOptions
 from .errors import Diagnostic, error, warning
 from .model import Post, Rendered, TocItem
-
-
-@dataclass(frozen=True, slots=True)
-class MarkupOptions:
-    """Everything besides the post's own text that changes its rendering (part of the cache key)."""
-
-    excerpt_paragraphs: int = 1
-    timeout: float = 10.0  # seconds per post
-
-
-def options_from_config(config: SiteConfig) -> MarkupOptions:
-    return MarkupOptions(excerpt_paragraphs=config.excerpt_paragraphs, timeout=config.render_timeout)
 
 
 # --------------------------------------------------------------------------- Markdown instance

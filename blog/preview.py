@@ -24,10 +24,11 @@ from typing import TextIO
 
 from .build import build
 from .cache import BuildCache
-from .config import SiteConfig, load_config
+from .config import SiteConfig, load_config, options_from_config
 from .errors import BuildError, Diagnostic, error, format_diagnostic
 from .freshness import state_key
 from .model import BuildOptions, BuildReport
+from .rendering import render_post
 from .resident import Resident
 from .server import EventKind, LiveState, PreviewServer, Status, is_loopback
 from .watch import Watcher, WatchTargets, gather, watch_targets
@@ -141,10 +142,8 @@ class Session:
         seed_retained(self.site_dir, retained)
         posts = [post for post, _ in self.resident.parsed.values() if post is not None and post.kind == "post"]
         if posts:
-            from . import markup
-
             newest = max(posts, key=lambda p: (p.date is not None, p.date.timestamp() if p.date else 0.0, p.source))
-            markup.render(newest, markup.options_from_config(outcome.config))
+            render_post(newest, options_from_config(outcome.config))
 
     def retained_tree(self) -> Path | None:
         """The writer's retained tree for this session's private folder (in the site's cache)."""

@@ -16,10 +16,10 @@ import sys
 import threading
 from dataclasses import replace
 from itertools import repeat
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 
 from .cache import BuildCache, decode_diagnostics, decode_rendered, digest, encode_diagnostics, encode_rendered, engine_key
-from .config import SiteConfig
+from .config import MarkupOptions, SiteConfig, options_from_config
 from .errors import Diagnostic, error
 from .model import Post, Rendered
 from .resident import Renders, Resident
@@ -27,39 +27,32 @@ from .resident import Renders, Resident
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-PARALLEL_THRESHOLD = 24  # misses below this render in-process: a pool costs more than it saves
+PARALLEL_THRESHOLD = 24  # fewer misses render in one worker or in-process: a pool costs more than it saves
 MAX_WORKERS = 8
 MAX_CHUNK = 16  # posts per task sent to a worker: small, so results arrive steadily and no worker idles long at the end
 
 _NOTHING = Rendered(html="", excerpt_html="", has_more=False)  # what a failed rendering shows until the build fails
 
-MarkupSettings = tuple[int, float]  # excerpt paragraphs, render time-out in seconds
-
 # progress(stage, done, total): called as work advances so the CLI can draw a bar.
 Progress = Callable[[str, int, int], None]
 
 
-def _no_progress(stage: str, done: int, total: int) -> None:
+def no_progress(stage: str, done: int, total: int) -> None:
     """Default progress sink for callers that do not display progress."""
 
 
-def markup_settings(config: SiteConfig) -> MarkupSettings:
-    """The configuration's settings that change a rendering: excerpt paragraphs and time budget."""
-    return (config.excerpt_paragraphs, config.render_timeout)
+def render_key(source: str, data_digest: str, config: SiteConfig) -> str:
+    """Everything a post's rendering depends on: the markup settings in the config, and the path
+    and bytes of its source, of which its body, summary and body line are a pure function (they
+    do not depend on the configuration), so it is known before the source is parsed."""
+    return digest(engine_key(), "render", repr(options_from_config(config)), source, data_digest)
 
 
-def render_key(post: Post, config: SiteConfig) -> str:
-    """Everything a post's rendering depends on: its text and the markup settings in the config."""
-    summary = "\0none" if post.summary is None else post.summary
-    return digest(engine_key(), "render", repr(markup_settings(config)), post.source, str(post.body_line), post.body, summary)
-
-
-def render_post(post: Post, settings: MarkupSettings) -> Renders:
+def render_post(post: Post, options: MarkupOptions) -> Renders:
     """`markup.render`, loading Markdown and Pygments on first use (in a worker: on its first post)."""
     from . import markup
 
-    excerpt_paragraphs, timeout = settings
-    return markup.render(post, markup.MarkupOptions(excerpt_paragraphs=excerpt_paragraphs, timeout=timeout))
+    return markup.render(post, options)
 
 
 def renderer_loaded() -> bool:
@@ -81,10 +74,18 @@ class Renderings:
     the block stops a pool that is still at work.
     """
 
-    def __init__(self, posts: Sequence[Post], config: SiteConfig, store: BuildCache, resident: Resident | None = None) -> None:
+    def __init__(
+        self,
+        posts: Sequence[Post],
+        data_digests: Mapping[str, str],
+        config: SiteConfig,
+        store: BuildCache,
+        resident: Resident | None = None,
+    ) -> None:
+        """`data_digests` maps each post's source to the digest of its bytes."""
         self._posts, self._config, self._store = posts, config, store
-        self._progress: Progress = _no_progress
-        self._keys = [render_key(post, config) for post in posts]
+        self._progress: Progress = no_progress
+        self._keys = [render_key(post.source, data_digests[post.source], config) for post in posts]
         self._memo: dict[str, Renders] = resident.rendered if resident is not None else {}
         notes = store.get_many("notes", [key for key in self._keys if key not in self._memo])
         cached = store.has_many("rendered", [key for key in self._keys if key in notes])
@@ -124,15 +125,15 @@ class Renderings:
         pool must start before any other thread does (it forks); its results are taken as
         pages read them, or by `finish`.
         """
-        self._progress = progress or _no_progress
+        self._progress = progress or no_progress
         missing, index = set(self.misses), {post.source: i for i, post in enumerate(self._posts)}
         wanted = [index[source] for source in first if index.get(source) in missing]
         self._order = list(dict.fromkeys(wanted + list(self.misses)))
-        settings = markup_settings(self._config)
+        options = options_from_config(self._config)
         workers = self._workers()
         if not workers:
             for done, i in enumerate(self._order, start=1):
-                self._keep(i, render_post(self._posts[i], settings))
+                self._keep(i, render_post(self._posts[i], options))
                 self._progress("render", done, len(self._order))
             return
         import multiprocessing  # only a build that renders in workers pays for the pool's imports
@@ -143,7 +144,7 @@ class Renderings:
         chunk = max(1, min(MAX_CHUNK, len(portable) // (workers * 4)))
         self._positions = {self._posts[i].source: n for n, i in enumerate(self._order)}
         self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
-        self._stream = self._pool.map(render_post, portable, repeat(settings), chunksize=chunk)
+        self._stream = self._pool.map(render_post, portable, repeat(options), chunksize=chunk)
 
     def _workers(self) -> int:
         """How many worker processes make the misses; 0 makes them in this process."""
@@ -247,7 +248,7 @@ class CachedRendered:
         if self._value is None:
             data = self._store.get("rendered", self._key)
             if data is None:
-                self._value = render_post(self._post, markup_settings(self._config))[0]
+                self._value = render_post(self._post, options_from_config(self._config))[0]
             else:
                 self._value = decode_rendered(data)
             self._memo[self._key] = (self._value, self._found)

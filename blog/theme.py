@@ -17,7 +17,6 @@ from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 import jinja2
-import jinja2.meta
 from markupsafe import Markup
 
 from .config import SiteConfig, key_positions
@@ -424,21 +423,14 @@ def render_route(
 
 
 def preload(env: jinja2.Environment, routes: Iterable[Route]) -> None:
-    """Compile the templates of `routes`, and every template they extend, include or import.
+    """Compile the templates of `routes` now (not those they extend or include: finding those
+    would cost a parse of its own).
 
-    A build does this while worker processes render posts, so its first page does not compile
+    A build does this while a worker process renders posts, so its first page does not compile
     them after waiting. A template with an error is left for that page to report, located.
     """
-    pending = [route.template or TEMPLATES[route.kind] for route in routes if route.kind in TEMPLATES]
-    seen: set[str] = set()
-    while pending:
-        name = pending.pop()
-        if name in seen:
-            continue
-        seen.add(name)
+    for name in sorted({route.template or TEMPLATES[route.kind] for route in routes if route.kind in TEMPLATES}):
         try:
-            source = env.loader.get_source(env, name)[0] if env.loader is not None else ""
-            pending += [found for found in jinja2.meta.find_referenced_templates(env.parse(source)) if found]
             env.get_template(name)
         except jinja2.TemplateError:
             continue

@@ -19,7 +19,8 @@ import pytest
 
 import blog.markup
 from blog.errors import Diagnostic, format_diagnostic
-from blog.markup import MarkupOptions, render
+from blog.config import MarkupOptions
+from blog.markup import render
 from blog.model import Post, Rendered
 from sitekit import post_value
 

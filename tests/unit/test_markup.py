@@ -11,7 +11,8 @@ import html5lib
 import pytest
 
 from blog.config import SiteConfig
-from blog.markup import MarkupOptions, options_from_config, pygments_css, render
+from blog.config import MarkupOptions, options_from_config
+from blog.markup import pygments_css, render
 from blog.model import Post, Rendered, TocItem
 from sitekit import post_value
 
