@@ -29,6 +29,7 @@ from blog.model import (
 from blog.theme import (
     format_date,
     make_env,
+    preload,
     render_route,
     site_url,
     template_context,
@@ -529,3 +530,17 @@ def test_output_is_deterministic(kind: str) -> None:
     first = render_route(make_env(CONFIG), route_for(kind, site), site, CONFIG)
     second = render_route(make_env(CONFIG), route_for(kind, site), site, CONFIG)
     assert first == second
+
+
+def test_preload_compiles_the_routes_templates_and_leaves_errors_to_the_page(tmp_path: Path) -> None:
+    config = site_with(tmp_path, {"templates/tag.html": "{% if %}broken\n"})
+    site, entries = sample()
+    env = make_env(config)
+    loaded: list[str] = []
+    real = env.get_template
+    env.get_template = lambda name, *rest, **named: loaded.append(name) or real(name, *rest, **named)  # type: ignore[method-assign]
+    feed = Route(url="/atom.xml", output_path="atom.xml", kind="atom", sources=("<site>",))
+    preload(env, [route_for("post", site, entry=entries[0]), route_for("tag", site), feed])
+    assert loaded == ["post.html", "tag.html"]  # feeds have no template; tag.html's error is not raised here
+    data, diagnostics = render_route(env, route_for("tag", site), site, config)
+    assert data is None and diagnostics and diagnostics[0].path.endswith("templates/tag.html")
