@@ -209,9 +209,22 @@ class Renderings:
             self._memo[key] = made
 
 
-class PendingRendered:
-    """A miss's `Rendered`, behaving like the value it will hold; reading it waits until
-    `Renderings` has it."""
+class _LaterRendered:
+    """Reads like a `Rendered`, whose value `_load` fetches on first use."""
+
+    __slots__ = ()
+
+    def _load(self) -> Rendered:
+        raise NotImplementedError
+
+    html = property(lambda self: self._load().html)
+    excerpt_html = property(lambda self: self._load().excerpt_html)
+    has_more = property(lambda self: self._load().has_more)
+    toc = property(lambda self: self._load().toc)
+
+
+class PendingRendered(_LaterRendered):
+    """A miss's `Rendered`; reading it waits until `Renderings` has made it."""
 
     __slots__ = ("_renderings", "_index")
 
@@ -221,13 +234,8 @@ class PendingRendered:
     def _load(self) -> Rendered:
         return self._renderings.result(self._index)[0]
 
-    html = property(lambda self: self._load().html)
-    excerpt_html = property(lambda self: self._load().excerpt_html)
-    has_more = property(lambda self: self._load().has_more)
-    toc = property(lambda self: self._load().toc)
 
-
-class CachedRendered:
+class CachedRendered(_LaterRendered):
     """A post's `Rendered` in the cache, read on first use; behaves like the value it holds.
 
     Once read, it is also put in `memo` (a `Resident`'s renderings) with the post's warnings.
@@ -253,11 +261,6 @@ class CachedRendered:
                 self._value = decode_rendered(data)
             self._memo[self._key] = (self._value, self._found)
         return self._value
-
-    html = property(lambda self: self._load().html)
-    excerpt_html = property(lambda self: self._load().excerpt_html)
-    has_more = property(lambda self: self._load().has_more)
-    toc = property(lambda self: self._load().toc)
 
 
 def production_order(needs: Sequence[Sequence[str]], renderings: Renderings) -> list[int]:
