@@ -24,11 +24,12 @@ from .fingerprints import ALWAYS_PRODUCED, Fingerprints
 from .model import BuildOptions, BuildReport, Entry, Output, Post, Route, Site, Source, StaticFile, TagRef
 from .rendering import Progress, Renderings, no_progress, production_order
 from .resident import Resident
-from .site import Related, assemble, related_indexes
+from .site import Related, assemble, reading_order, related_indexes
 
 def as_one_bar(progress: Progress, totals: dict[str, int]) -> Progress:
     """Progress of stages that may run at the same time (rendering posts while pages are made),
-    shown as one "build" bar."""
+    shown as one "build" bar; `totals` is read at each report, so a stage's total can be set
+    once it is known."""
     done = dict.fromkeys(totals, 0)
 
     def report(stage: str, count: int, total: int) -> None:
@@ -341,11 +342,14 @@ def _build(
     problems = list(store.warnings) + list(discovered) + problems
     posts = [p for p in parsed if content.is_published(p, options.drafts, options.future, now)]
     with Renderings(posts, {source.path: data for source, data in zip(sources, hashes)}, config, store, resident) as renderings:
+        totals = {"render": len(renderings.misses), "write": 0}  # pages are counted once planned
+        progress = as_one_bar(progress, totals)
+        renderings.start(reading_order(posts), progress)  # before the writer's thread: workers fork
         site, assembled = assemble(renderings.items, statics, config, cached_related(store))
         plan, planned = _plan(site, config, statics, problems + list(assembled))
         if plan is None:  # the build fails; it reports every post's problems with the rest
-            renderings.start(progress=progress)
             raise BuildError(problems + renderings.finish() + list(assembled) + planned)
+        totals["write"] = len(plan)
         prints = Fingerprints(site, digest(engine_key(), repr(config), templates), post_keys)
         reuse = PageReuse(store, scope, freshness.intact_files(state, current), prints)
         make_env = partial(theme.make_env, config)
@@ -353,8 +357,6 @@ def _build(
         paths = [route.output_path for route in plan]
         in_place = resident.retained.pop(scope, None) if resident is not None else None  # see Resident
         retained = store.retained_tree(scope)
-        progress = as_one_bar(progress, {"render": len(renderings.misses), "write": len(plan)})
-        renderings.start([entry.post.source for entry in (*site.entries, *site.pages)], progress)  # before the writer's thread: a pool forks
         order = production_order([shown_posts(route) for route in plan], renderings)
         with writer.Staging(out_dir, paths, retained=retained, old_files=current or None, retained_files=in_place) as staging:
             found, records = render_site(plan, site, config, progress, staging, reuse, env, order, renderings.in_workers)

@@ -63,12 +63,20 @@ def assemble(
 def newest_first(items: Sequence[Item]) -> tuple[Item, ...]:
     """Date descending, then source path ascending; undated items last."""
     by_source = sorted(items, key=lambda item: item[0].source)
-    return tuple(sorted(by_source, key=_dated, reverse=True))
+    return tuple(sorted(by_source, key=lambda item: _dated(item[0]), reverse=True))
 
 
-def _dated(item: Item) -> tuple[bool, datetime]:
-    """Sort key that puts undated items below every dated one when reversed."""
-    return (item[0].date is not None, item[0].date or _EARLIEST)
+def reading_order(posts: Sequence[Post]) -> tuple[str, ...]:
+    """The sources of `posts` in the order the site lists them: posts newest first (as
+    `newest_first` orders them), then pages by path."""
+    by_source = sorted(posts, key=lambda post: post.source)
+    listed = sorted((post for post in by_source if post.kind == "post"), key=_dated, reverse=True)
+    return tuple(post.source for post in (*listed, *(post for post in by_source if post.kind == "page")))
+
+
+def _dated(post: Post) -> tuple[bool, datetime]:
+    """Sort key that puts undated posts below every dated one when reversed."""
+    return (post.date is not None, post.date or _EARLIEST)
 
 
 def _post_entries(

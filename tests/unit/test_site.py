@@ -8,7 +8,7 @@ from pathlib import Path
 
 from blog.config import SiteConfig
 from blog.model import Post, Rendered, StaticFile
-from blog.site import assemble
+from blog.site import assemble, reading_order
 from sitekit import post_value
 
 UTC = timezone.utc
@@ -59,6 +59,19 @@ def test_posts_newest_first_with_ties_by_source():
     )
     assert problems == ()
     assert sources(site.entries) == ["new", "a", "b", "old"]
+
+
+def test_reading_order_is_the_order_the_site_lists_posts_then_pages():
+    posts = [
+        make_post("b", day(2)), make_post("undated", None), make_post("old", day(1)), make_post("about", None, kind="page"),
+        make_post("a", day(2)), make_post("new", day(3)), make_post("contact", None, kind="page"),
+    ]
+    random.Random(4).shuffle(posts)
+    site, _ = build(*posts)
+    assert reading_order(posts) == tuple(e.post.source for e in (*site.entries, *site.pages))
+    assert [s.rsplit("/", 1)[-1] for s in reading_order(posts)] == [
+        "new.md", "a.md", "b.md", "old.md", "undated.md", "about.md", "contact.md"
+    ]
 
 
 def test_same_instant_in_different_offsets_is_a_tie():
