@@ -148,8 +148,9 @@ def _core_schema() -> None:
 _core_schema()
 
 # Anchors, aliases and tags all start with one of these; without them, the checks of `_Loader`
-# cannot fire, and libyaml's parser (ten times faster) reads the text to the same nodes.
-_NEEDS_CHECKS = re.compile(r"[&*!]")
+# cannot fire, and libyaml's parser (ten times faster) reads the text to the same nodes. Tabs are
+# left to the pure-Python parser too: libyaml accepts some that it refuses (after a quoted value).
+_NEEDS_CHECKS = re.compile(r"[&*!\t]")
 
 if yaml.__with_libyaml__:
     from yaml.cyaml import CParser

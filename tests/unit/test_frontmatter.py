@@ -236,5 +236,10 @@ def test_an_error_found_by_libyaml_is_reported_as_the_python_parser_words_it():
     assert problems("---\ntitle: a: b\n---\n") == [(2, 9, "front matter: mapping values are not allowed here")]
 
 
+def test_a_tab_that_libyaml_would_accept_is_still_an_error():
+    # Found by the test above: after a quoted value libyaml takes a tab that PyYAML refuses.
+    assert problems("---\n0: '\n: \n: '\t\n---\n") == [(4, 4, "front matter: found character '\\t' that cannot start any token")]
+
+
 def test_a_control_character_is_a_located_error():
     assert problems("---\ntags: [a]\ntitle: a\x1fb\n---\n") == [(3, 9, "front matter: character U+001F is not allowed here")]
