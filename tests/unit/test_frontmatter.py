@@ -214,7 +214,7 @@ _LINES = st.lists(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, derandomize=True)  # the same examples every run (30,000 random ones passed once)
 @given(_LINES)
 def test_libyaml_reads_what_it_accepts_exactly_as_the_python_parser_does(lines):
     text = "\n".join(indent + key + joint + value for indent, key, joint, value in lines)
