@@ -224,9 +224,9 @@ def render_site(
     `order` (indexes into `plan`) is the order to make the routes in; their problems are still
     reported in the plan's order. Pages kept are settled first; with `preload` (renderings are
     being made elsewhere meanwhile), the templates of the pages to make are then compiled before
-    the first page waits for a rendering. Returns the problems and the fingerprint records of the pages
-    rendered now. The caller stores the records only once the output is written: a record must
-    never describe bytes that never reached the disk.
+    the first page waits for a rendering. Returns the problems and the fingerprint records of
+    the pages rendered now. The caller stores the records only once the output is written: a
+    record must never describe bytes that never reached the disk.
     """
     env = env if env is not None else theme.make_env(config)
     absolutize = cached_absolutize(reuse.store) if reuse else feeds.absolutize_html

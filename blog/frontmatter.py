@@ -205,7 +205,8 @@ def _read_yaml(loader_class: Any, text: str, path: str) -> tuple[Mapping[str, An
     except ReaderError as exc:  # a control character, found before any parsing
         line = text.count("\n", 0, exc.position)
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1)
-        raise BuildError([error(path, f"front matter: character U+{exc.character:04X} is not allowed here", line + 2, column + 1)]) from None
+        message = f"front matter: character U+{exc.character:04X} is not allowed here"
+        raise BuildError([error(path, message, line + 2, column + 1)]) from None
     try:
         root = loader.get_single_node()
         if root is None:
