@@ -8,8 +8,9 @@ archive, so no list can disagree with another. Neighbours and related posts are 
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
-from itertools import chain
+from itertools import chain, islice
 from datetime import datetime, timezone
 from typing import Callable, Mapping, Sequence
 from zoneinfo import ZoneInfo
@@ -114,25 +115,31 @@ def related_indexes(refs: Sequence[tuple[TagRef, ...]], limit: int) -> tuple[tup
     """For each post (by position, newest first), up to `limit` others sharing the most tags.
 
     Ties go to the newer post (the lower position), which already encodes date then source.
-    Counting runs in C: the holders of a post's tags are merged in ascending order, so the
-    counter's first-seen order is position order and `most_common` (a stable selection) breaks
-    ties toward newer posts. This matters on large sites, where a popular tag makes the work
-    quadratic.
+    On large sites one tag is on most posts, so its list of holders is never counted through:
+    a post sharing two or more tags is in one of the other lists, where counting (in C) finds
+    it, and the rest share one tag only and are taken in order from the front of the lists.
     """
     holders: dict[str, list[int]] = {}
     for i, tags in enumerate(refs):
         for ref in tags:
             holders.setdefault(ref.slug, []).append(i)
+    members = {slug: set(positions) for slug, positions in holders.items()}
     result: list[tuple[int, ...]] = []
     for i, tags in enumerate(refs):
         if limit == 0 or not tags:
             result.append(())
             continue
-        lists = [holders[ref.slug] for ref in tags]
-        merged = lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists))
-        shared = Counter(merged)
-        del shared[i]
-        result.append(tuple(j for j, _ in shared.most_common(limit)))
+        slugs = sorted((ref.slug for ref in tags), key=lambda slug: len(holders[slug]))
+        largest = slugs[-1]
+        counts = Counter(chain.from_iterable(holders[slug] for slug in slugs[:-1]))
+        for j in counts:
+            counts[j] += j in members[largest]
+        counts.pop(i, None)
+        several = sorted((j for j, n in counts.items() if n > 1), key=lambda j: (-counts[j], j))[:limit]
+        if len(several) < limit:
+            once = heapq.merge(*(holders[slug] for slug in slugs))
+            several += list(islice((j for j in once if j != i and counts.get(j, 1) == 1), limit - len(several)))
+        result.append(tuple(several))
     return tuple(result)
 
 

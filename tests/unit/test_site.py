@@ -8,7 +8,8 @@ from pathlib import Path
 
 from blog.config import SiteConfig
 from blog.model import Post, Rendered, StaticFile
-from blog.site import assemble, reading_order
+from blog.model import TagRef
+from blog.site import assemble, reading_order, related_indexes
 from sitekit import post_value
 
 UTC = timezone.utc
@@ -236,3 +237,26 @@ def test_shuffled_input_gives_an_identical_site():
     for _ in range(5):
         rng.shuffle(posts)
         assert assemble([item(p) for p in posts], (), config) == expected
+
+
+def _related_by_brute_force(refs, limit):
+    """Every pair compared: most shared tags first, then the lower (newer) position."""
+    slugs = [[ref.slug for ref in tags] for tags in refs]
+    result = []
+    for i, mine in enumerate(slugs):
+        scored = [(-sum(theirs.count(s) for s in mine), j) for j, theirs in enumerate(slugs) if j != i]
+        result.append(tuple(j for score, j in sorted(scored) if score < 0)[:limit])
+    return tuple(result)
+
+
+def test_related_indexes_equal_comparing_every_pair():
+    chance = random.Random(7)
+    pool = [f"t{n}" for n in range(12)]
+    weights = [40, 20, 12, 8, 6, 5, 4, 3, 2, 2, 1, 1]  # one tag on most posts, as on real sites
+    for _ in range(30):
+        refs = [
+            tuple(TagRef(s, s, f"/tags/{s}/") for s in dict.fromkeys(chance.choices(pool, weights, k=chance.randint(0, 4))))
+            for _ in range(chance.randint(0, 60))
+        ]
+        for limit in (0, 1, 3, 5, 100):
+            assert related_indexes(refs, limit) == _related_by_brute_force(refs, limit)
