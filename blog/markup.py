@@ -43,7 +43,7 @@ from pygments.util import ClassNotFound
 
 from .config import MarkupOptions
 from .errors import Diagnostic, error, warning
-from .model import Post, Rendered, TocItem
+from .model import NO_RENDERING, Post, Rendered, TocItem
 
 
 # --------------------------------------------------------------------------- Markdown instance
@@ -639,7 +639,6 @@ def _can_use_alarm() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-_EMPTY = Rendered(html="", excerpt_html="", has_more=False)
 
 
 def render(post: Post, options: MarkupOptions) -> tuple[Rendered, tuple[Diagnostic, ...]]:
@@ -648,7 +647,7 @@ def render(post: Post, options: MarkupOptions) -> tuple[Rendered, tuple[Diagnost
     run: Callable[[_Job, float], _Outcome] = _run_with_alarm if _can_use_alarm() else _run_in_child
     outcome = run(job, options.timeout)
     if isinstance(outcome, _Failed):
-        return _EMPTY, (error(post.source, outcome.message, post.body_line),)
+        return NO_RENDERING, (error(post.source, outcome.message, post.body_line),)
     return outcome
 
 

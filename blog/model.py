@@ -76,6 +76,9 @@ class Rendered:
     toc: tuple[TocItem, ...] = ()
 
 
+NO_RENDERING = Rendered(html="", excerpt_html="", has_more=False)  # what a post that failed to render shows
+
+
 @dataclass(frozen=True, slots=True)
 class TagRef:
     """A tag as a link: display name and slug."""

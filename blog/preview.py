@@ -31,6 +31,7 @@ from .model import BuildOptions, BuildReport
 from .rendering import render_post
 from .resident import Resident
 from .server import EventKind, LiveState, PreviewServer, Status, is_loopback
+from .site import reading_order
 from .watch import Watcher, WatchTargets, gather, watch_targets
 from .writer import seed_retained
 
@@ -142,7 +143,7 @@ class Session:
         seed_retained(self.site_dir, retained)
         posts = [post for post, _ in self.resident.parsed.values() if post is not None and post.kind == "post"]
         if posts:
-            newest = max(posts, key=lambda p: (p.date is not None, p.date.timestamp() if p.date else 0.0, p.source))
+            newest = {post.source: post for post in posts}[reading_order(posts)[0]]
             render_post(newest, options_from_config(outcome.config))
 
     def retained_tree(self) -> Path | None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 from .cache import BuildCache, decode_diagnostics, decode_rendered, digest, encode_diagnostics, encode_rendered, engine_key
 from .config import MarkupOptions, SiteConfig, options_from_config
 from .errors import Diagnostic, error
-from .model import Post, Rendered
+from .model import NO_RENDERING, Post, Rendered
 from .resident import Renders, Resident
 
 if TYPE_CHECKING:
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 PARALLEL_THRESHOLD = 24  # fewer misses render in one worker or in-process: a pool costs more than it saves
 MAX_WORKERS = 8
 MAX_CHUNK = 16  # posts per task sent to a worker: small, so results arrive steadily and no worker idles long at the end
-
-_NOTHING = Rendered(html="", excerpt_html="", has_more=False)  # what a failed rendering shows until the build fails
 
 # progress(stage, done, total): called as work advances so the CLI can draw a bar.
 Progress = Callable[[str, int, int], None]
@@ -182,7 +180,7 @@ class Renderings:
     def _lose_the_rest(self, exc: Exception) -> None:
         reason = f"the rendering process pool failed ({type(exc).__name__}: {exc}); build again, or report a bug"
         for i in self._order[len(self._made) :]:
-            self._made[i] = (_NOTHING, (error(self._posts[i].source, reason, self._posts[i].body_line),))
+            self._made[i] = (NO_RENDERING, (error(self._posts[i].source, reason, self._posts[i].body_line),))
         self.close()
 
     def finish(self) -> list[Diagnostic]:

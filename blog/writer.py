@@ -198,8 +198,8 @@ class Staging:
     over with `put` as they are rendered and written by a background thread, so creating files
     and folders, system calls that wait on the disk, overlaps with rendering. `finish` adds the
     marker and the manifest and swaps the tree in, so `out_dir` always holds one complete build;
-    `discard` drops it, as does leaving a `with` block on an exception. The live output is only read until the swap. A symlinked `out_dir` is
-    written through.
+    `discard` drops it, as does leaving a `with` block on an exception. The live output is only
+    read until the swap. A symlinked `out_dir` is written through.
 
     Without `retained`, the tree is staged in a fresh `.<name>.staging-<pid>` folder and the old
     tree is deleted after the swap. With `retained` (a folder on the same file system, e.g. in the
