@@ -12,6 +12,7 @@ import pytest
 
 from blog.config import SiteConfig
 from blog.config import MarkupOptions, options_from_config
+from blog import markup
 from blog.markup import pygments_css, render
 from blog.model import Post, Rendered, TocItem
 from sitekit import post_value
@@ -167,6 +168,26 @@ def test_title_is_an_escaped_caption_above_the_code() -> None:
     assert caption in html
     assert html.index(caption) < html.index("<pre>")
 
+
+def test_highlighting_reads_no_style_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Code blocks are formatted with a style that has no rules, to save building a style sheet
+    per block; this holds only while Pygments, writing CSS classes, never reads the style."""
+    body = (
+        '```python linenums="3" hl_lines="2" title="a.py"\nimport os\nx = [1, "s"]  # c\n```\n\n'
+        "```sql\nSELECT 1;\n```\n\n```console\n$ ls\nfile\n```\n\n    indented = 1\n\n"
+        "```\nplain <b>\n```\n"
+    )
+    plain = markup._markdown().convert(body)
+    configs = markup._extension_configs
+
+    def styled_configs() -> dict[str, dict[str, object]]:
+        made = configs()
+        made["pymdownx.highlight"]["pygments_style"] = "monokai"
+        return made
+
+    monkeypatch.setattr(markup, "_extension_configs", styled_configs)
+    assert markup._markdown().convert(body) == plain
+    assert '<span class="hll">' in plain and '<span class="normal">3</span>' in plain
 
 # --------------------------------------------------------------------------- template syntax
 
