@@ -41,9 +41,11 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.style import Style
 from pygments.util import ClassNotFound
+from pymdownx.highlight import Highlight, HighlightExtension
 
 from .config import MarkupOptions
 from .errors import Diagnostic, error, warning
+from .lexing import accelerated
 from .model import NO_RENDERING, Post, Rendered, TocItem
 
 
@@ -51,7 +53,6 @@ from .model import NO_RENDERING, Post, Rendered, TocItem
 
 _EXTENSIONS = (
     "pymdownx.superfences",
-    "pymdownx.highlight",
     "tables",
     "footnotes",
     "toc",
@@ -109,10 +110,26 @@ class _TemplateSafeAttrListExtension(AttrListExtension):
         md.registerExtension(self)
 
 
+class _TabledHighlight(Highlight):
+    """pymdownx's highlighter, with lexers that try fewer rules per token (see `lexing`)."""
+
+    def get_lexer(self, src: str, language: str, inline: bool, stripnl: bool) -> tuple[Any, str]:
+        lexer, name = super().get_lexer(src, language, inline, stripnl)
+        return accelerated(lexer), name
+
+
+class _TabledHighlightExtension(HighlightExtension):
+    def get_pymdownx_highlighter(self) -> type[Highlight]:
+        # superfences highlights every fence with the class this returns
+        return _TabledHighlight
+
+
 def _markdown() -> markdown.Markdown:
+    configs = _extension_configs()
+    highlight = _TabledHighlightExtension(**configs.pop("pymdownx.highlight"))
     return markdown.Markdown(
-        extensions=[*_EXTENSIONS, _TemplateSafeAttrListExtension()],
-        extension_configs=_extension_configs(),
+        extensions=[*_EXTENSIONS, highlight, _TemplateSafeAttrListExtension()],
+        extension_configs=configs,
         output_format="html",
     )
 
@@ -655,8 +672,6 @@ def _run_in_child(job: _Job, timeout: float) -> _Outcome:
 
 def _can_use_alarm() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-
-
 
 
 def render(post: Post, options: MarkupOptions) -> tuple[Rendered, tuple[Diagnostic, ...]]:

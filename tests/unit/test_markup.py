@@ -12,7 +12,7 @@ import pytest
 
 from blog.config import SiteConfig
 from blog.config import MarkupOptions, options_from_config
-from blog import markup
+from blog import lexing, markup
 from blog.markup import pygments_css, render
 from blog.model import Post, Rendered, TocItem
 from sitekit import post_value
@@ -188,6 +188,12 @@ def test_highlighting_reads_no_style_rules(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(markup, "_extension_configs", styled_configs)
     assert markup._markdown().convert(body) == plain
     assert '<span class="hll">' in plain and '<span class="normal">3</span>' in plain
+
+def test_code_is_lexed_through_the_tables() -> None:
+    """`blog.lexing` proves its tokens equal Pygments'; this checks highlighting goes through it."""
+    lexing._tabled_kind.cache_clear()
+    rendered("```python\nx = 1\n```\n")
+    assert lexing._tabled_kind.cache_info().currsize == 1  # the Python lexer's tabled class
 
 # --------------------------------------------------------------------------- template syntax
 
