@@ -33,7 +33,6 @@ from .resident import Resident
 from .server import EventKind, LiveState, PreviewServer, Status, is_loopback
 from .site import reading_order
 from .watch import Watcher, WatchTargets, gather, watch_targets
-from .writer import seed_retained
 
 QUIET_SECONDS = 0.2  # a burst of saves is over once the sources were quiet this long (notify batches come 50 ms apart at most)
 FIRST_QUIET_SECONDS = 0.02  # after a calm spell, a save is built almost at once (notify already merged its events)
@@ -133,14 +132,12 @@ class Session:
     def warm_up(self, outcome: Outcome) -> None:
         """Do now, while nothing is waiting, what the author's first save would otherwise pay for.
 
-        That is the writer's retained tree (see `writer.seed_retained`) and, since a first build
-        served from the cache never loads Markdown or Pygments, importing them and compiling
-        Pygments' lexers: the newest post is rendered once and the result thrown away.
+        A first build served from the cache never loads Markdown or Pygments, so the newest post
+        is rendered once and the result thrown away: that imports them and builds the tables of
+        the lexers it uses.
         """
-        retained = self.retained_tree()
-        if outcome.report is None or outcome.config is None or retained is None:
+        if outcome.report is None or outcome.config is None:
             return
-        seed_retained(self.site_dir, retained)
         posts = [post for post, _ in self.resident.parsed.values() if post is not None and post.kind == "post"]
         if posts:
             newest = {post.source: post for post in posts}[reading_order(posts)[0]]

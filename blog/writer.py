@@ -206,7 +206,11 @@ class Staging:
     build cache), the tree swapped out last time is kept there and brought up to date instead: a
     rebuild that changes a few files then creates and deletes a few files, not a whole tree of
     folders, which is what makes incremental builds of large sites fast. A retained tree left
-    half-updated by a killed build is reconciled like any other: every file is checked.
+    half-updated by a killed build is reconciled like any other: every file is checked. A build
+    with no output to swap out (the first, or one after `blog clean`) would leave no tree to
+    retain, so its writer also links each file it stages into a mirror, while the build still
+    renders; the mirror becomes the retained tree, and the next build need not make one folder
+    per post at once.
 
     `old_files` and `retained_files` are records (path → [size, mtime_ns, inode]) of the live
     output and of the retained tree, from a caller that has just read the first and is sure
@@ -239,11 +243,14 @@ class Staging:
         self._written = self._unchanged = 0
         self._failure: BaseException | None = None
         self._live, self._kept = old_files or {}, (retained_files or {}) if self.reuse else {}
+        self._mirror = _mirror_of(self.staging) if self.reuse and not os.path.lexists(self.out) else None
+        self._mirrored: set[str] = set()  # folders of the mirror made so far
         self._queue: queue.SimpleQueue[tuple[Output | None, str | None] | None] = queue.SimpleQueue()
         try:
             self._old, self._made = self._prepare(old_files)
         except OSError as exc:
             _remove(self.staging)
+            self._drop_mirror()
             raise self._cannot_write(exc) from exc
         self._thread = threading.Thread(target=self._drain, name="blog-writer", daemon=True)
         self._thread.start()
@@ -252,6 +259,10 @@ class Staging:
         """An empty staging folder, or the retained tree pruned to the new paths; the old files
         (as `walk_files` lists them; given by a caller that has just recorded the output itself)."""
         self.staging.parent.mkdir(parents=True, exist_ok=True)
+        if self.reuse:
+            _remove(_mirror_of(self.staging))  # a killed build's
+        if self._mirror is not None:
+            _make_dir(self._mirror)
         if self.staging.is_dir() and not self.staging.is_symlink():
             _prune(self.staging, set(self.paths) | {MARKER, MANIFEST})
         else:
@@ -290,10 +301,25 @@ class Staging:
                         self._unchanged += 1
                     else:
                         self._written += 1
+                    if self._mirror is not None:
+                        self._mirror_file(item.path)
                 elif path is not None:
                     self._sizes[path] = self._keep(path)
             except BaseException as exc:  # reported by finish(), in the building thread
                 self._failure = exc
+
+    def _mirror_file(self, path: str) -> None:
+        """Link a staged file into the mirror; a mirror that fails is dropped, not the build."""
+        assert self._mirror is not None
+        try:
+            os.link(os.path.join(self.staging, path), _target(self._mirror, path, self._mirrored))
+        except OSError:
+            self._drop_mirror()
+
+    def _drop_mirror(self) -> None:
+        if self._mirror is not None:
+            _remove(self._mirror)
+            self._mirror = None
 
     def _keep(self, path: str) -> int:
         """Link the old file at `path` into the tree, unless the records say the retained tree
@@ -321,6 +347,7 @@ class Staging:
             old_tree = _swap(self.staging, self.out)
         except BaseException as exc:
             _remove(self.staging)
+            self._drop_mirror()
             if isinstance(exc, OSError):
                 raise self._cannot_write(exc) from exc
             raise
@@ -329,6 +356,8 @@ class Staging:
                 os.rename(old_tree, self.staging)
         elif old_tree is not None:
             _remove_old(old_tree, self.out_dir)
+        elif self._mirror is not None:
+            os.rename(self._mirror, self.staging)  # the staged tree went live and left its place free
         return stats
 
     def _complete(self) -> WriteStats:
@@ -347,9 +376,14 @@ class Staging:
         """Drop the staged tree; the live output stays exactly as it was."""
         self._stop()
         _remove(self.staging)
+        self._drop_mirror()
 
     def _cannot_write(self, exc: OSError) -> BuildError:
         return BuildError([error(self.out_dir.as_posix(), f"cannot write the site: {exc}")])
+
+
+def _mirror_of(retained: Path) -> Path:
+    return retained.parent / f".{retained.name}.mirror"
 
 
 def _same_device(first: Path, second: Path) -> bool:
@@ -664,25 +698,6 @@ def _remove_old(old_tree: Path, out_dir: Path) -> None:
     except OSError as exc:
         message = f"the new site is in place, but the old one could not be removed from {old_tree}: {exc}"
         raise BuildError([error(out_dir.as_posix(), message)]) from exc
-
-
-def seed_retained(out_dir: Path, retained: Path) -> None:
-    """Make `retained` a copy of `out_dir` made of hard links, if there is no retained tree yet.
-
-    The first rebuild after a build from scratch would otherwise create the retained tree's
-    folders itself (one per post); a caller with time to spare (the preview, idle after its
-    first build) does it ahead. The copy is only ever a starting point: `Staging` reconciles a
-    retained tree file by file, so a partial or outdated one is harmless.
-    """
-    if os.path.lexists(retained) or not out_dir.is_dir() or not _same_device(retained.parent, out_dir.resolve().parent):
-        return
-    partial = retained.parent / f".{retained.name}.seeding-{os.getpid()}"
-    _remove(partial)
-    try:
-        shutil.copytree(out_dir, partial, symlinks=True, copy_function=_link_or_copy)
-        os.rename(partial, retained)
-    except OSError:
-        _remove(partial)
 
 
 def clean_stale_staging(out_dir: Path) -> None:

@@ -507,14 +507,27 @@ def test_finish_refuses_a_tree_missing_an_announced_path(out: Path) -> None:
     assert siblings(out) == []
 
 
-def test_a_seeded_retained_tree_shares_inodes_and_serves_the_next_write(out: Path, tmp_path: Path) -> None:
-    write_site(SITE, out)
+def test_a_first_build_leaves_a_retained_tree_of_its_own_files(out: Path, tmp_path: Path) -> None:
     keep = tmp_path / "site" / "kept-tree"
-    writer.seed_retained(out, keep)
-    assert (keep / "index.html").stat().st_ino == (out / "index.html").stat().st_ino
-    (keep / "stray.html").write_bytes(b"not part of any build")
-    writer.seed_retained(out, keep)  # an existing retained tree is left as it is
-    assert (keep / "stray.html").exists()
+    write_site(SITE, out, retained=keep)  # no old output to swap out: the writer mirrors the new one
+
+    def files(root: Path) -> dict[str, int]:
+        return {path: inode for path, (data, _, inode) in snapshot(root).items() if data is not None}
+
+    assert files(keep) == {path: inode for path, inode in files(out).items() if path not in (MARKER, MANIFEST)}
+    assert sorted(p.name for p in keep.parent.iterdir()) == ["kept-tree", out.name]  # no mirror left behind
     changed = Output("index.html", b"<h1>new home</h1>")
     write_site((changed, *SITE[1:]), out, retained=keep)
     assert contents(out) == expected_tree((changed, *SITE[1:]))
+    assert (keep / "index.html").read_bytes() == SITE[0].data  # the first build, swapped out
+
+
+def test_a_failed_first_build_leaves_no_mirror(out: Path, tmp_path: Path) -> None:
+    keep = tmp_path / "site" / "kept-tree"
+    staging = writer.Staging(out, [o.path for o in SITE] + ["x" * 300 + "/index.html"], retained=keep)
+    for item in (*SITE, Output("x" * 300 + "/index.html", b"page")):
+        staging.put(item)
+    with pytest.raises(BuildError):
+        staging.finish()
+    assert not out.exists()
+    assert sorted(p.name for p in keep.parent.iterdir()) == []
