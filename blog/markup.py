@@ -620,6 +620,9 @@ def _run_with_alarm(job: _Job, timeout: float) -> _Outcome:
 
     def on_alarm(signum: int, frame: object) -> None:
         if armed:
+            # Raised inside a garbage-collector callback or a `__del__`, the exception is only
+            # printed; the alarm comes again until the render has stopped.
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
             raise _Timeout
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
