@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from re import _constants as sre  # the parsed form of a regex: public in all but name since 3.11
 from re import _parser
 from typing import Any, Callable, Iterator, Sequence
@@ -38,13 +39,25 @@ Rule = tuple[Callable[..., Any], Any, Any]  # (bound `match` of the regex, token
 Choices = tuple[dict[str, tuple[Rule, ...]], tuple[Rule, ...]]  # by next character; all rules
 
 
+# A lexer class's tables cost about 12 ms to make (reading its regexes), and save about 0.7 ms
+# per Python code block, so a process makes them only once it has lexed this many blocks with
+# that class: a rebuild that renders one edited post does not pay for them.
+PLAIN_USES = 16
+
+_uses: Counter[type] = Counter()
+
+
 def accelerated(lexer: Lexer) -> Lexer:
-    """An equal lexer driven by the tables, when `lexer` is driven by `RegexLexer`'s own loop.
+    """An equal lexer driven by the tables, when `lexer` is driven by `RegexLexer`'s own loop
+    and its class has been used often enough in this process to pay for them.
 
     Other lexers (delegating, extended, hand-written) come back unchanged.
     """
     kind = type(lexer)
     if kind.get_tokens_unprocessed is not RegexLexer.get_tokens_unprocessed or "_tokens" not in kind.__dict__:
+        return lexer
+    _uses[kind] += 1
+    if _uses[kind] <= PLAIN_USES:
         return lexer
     return _tabled_kind(kind)(**lexer.options)
 

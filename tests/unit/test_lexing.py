@@ -7,9 +7,22 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 
-from blog.lexing import _EVERY, _rule_starts, accelerated
+from blog import lexing
+from blog.lexing import _EVERY, PLAIN_USES, _rule_starts
+
+
+@pytest.fixture(autouse=True)
+def fresh_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lexing, "_uses", lexing.Counter())
+
+
+def accelerated(lexer: Lexer) -> Lexer:
+    """The tabled lexer, as a process gets it once it has lexed enough blocks."""
+    lexing._uses[type(lexer)] = PLAIN_USES
+    return lexing.accelerated(lexer)
 
 
 def starts(pattern: str, flags: int = re.MULTILINE) -> frozenset[str]:
@@ -48,6 +61,12 @@ def test_other_lexers_are_left_as_they_are() -> None:
     for name in ("console", "yaml", "json", "text", "pycon"):
         lexer = get_lexer_by_name(name)
         assert accelerated(lexer) is lexer
+
+
+def test_a_class_is_tabled_only_after_enough_uses() -> None:
+    python, sql = get_lexer_by_name("python"), get_lexer_by_name("sql")
+    assert [lexing.accelerated(python) is python for _ in range(PLAIN_USES + 2)] == [True] * PLAIN_USES + [False] * 2
+    assert lexing.accelerated(sql) is sql  # counted per class
 
 
 SNIPPETS = {
