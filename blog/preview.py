@@ -23,7 +23,7 @@ from types import FrameType
 from typing import TextIO
 
 from .build import build
-from .cache import BuildCache
+from .cache import CACHE_DIR, BuildCache
 from .config import SiteConfig, load_config, options_from_config
 from .errors import BuildError, Diagnostic, error, format_diagnostic
 from .freshness import state_key
@@ -133,8 +133,8 @@ class Session:
         """Do now, while nothing is waiting, what the author's first save would otherwise pay for.
 
         A first build served from the cache never loads Markdown or Pygments, so the newest post
-        is rendered once and the result thrown away: that imports them and builds the tables of
-        the lexers it uses.
+        is rendered once and the result thrown away: that imports them and compiles the regexes
+        of the lexers it uses.
         """
         if outcome.report is None or outcome.config is None:
             return
@@ -168,7 +168,7 @@ class Session:
 
 def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Run the preview until Ctrl-C (or SIGTERM); returns the exit code."""
-    temp = Path(tempfile.mkdtemp(prefix="blog-serve-"))
+    temp = _private_folder(options.root.absolute() / CACHE_DIR)
     session = Session(options, temp / "site", out, err)
     server: PreviewServer | None = None
     try:
@@ -263,6 +263,20 @@ def _rewatch(watcher: Watcher, targets: WatchTargets, changed: frozenset[str]) -
     fresh.take_over(watcher)
     fresh.request(frozenset({WATCH_RESTARTED}))
     return fresh
+
+
+def _private_folder(cache_dir: Path) -> Path:
+    """A new folder for the preview's output, inside the build cache when that can be written.
+
+    There it is on the same file system as the writer's retained tree, so each rebuild brings
+    that tree up to date and swaps it in; from another file system (a tmpfs `/tmp` is common),
+    every rebuild would stage all files and folders afresh.
+    """
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="serve-", dir=cache_dir))
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="blog-serve-"))
 
 
 def _clean_up(server: PreviewServer | None, temp: Path) -> None:

@@ -76,18 +76,18 @@ def test_stopping_removes_the_private_folder_and_never_touches_output(make_site,
     private = tmp_path / "tmp"
     private.mkdir()
     serve = ServeProcess(root, env={"TMPDIR": str(private)})
+    cache = root / ".blog-cache"
     try:
         assert get(serve.port, "/blog/a/").status == 200
-        folders = list(private.iterdir())
-        assert len(folders) == 1 and folders[0].name.startswith("blog-serve-")
-        assert (folders[0] / "site" / "index.html").is_file()
+        folders = [p for p in cache.iterdir() if p.name.startswith("serve-")]  # beside the retained tree
+        assert len(folders) == 1 and (folders[0] / "site" / "index.html").is_file()
         (root / "content/posts/2024-01-01-a.md").write_text(post("A", body="Changed.\n"))
         serve.wait_for_builds(1, timeout=20)  # a rebuild keeps a retained tree in .blog-cache/
-        assert [p.name for p in (root / ".blog-cache").iterdir() if p.name.startswith("previous-")]
+        assert [p.name for p in cache.iterdir() if p.name.startswith("previous-")]
     finally:
         code = serve.stop(sig)
-    assert code == 0 and list(private.iterdir()) == []
-    assert not [p.name for p in (root / ".blog-cache").iterdir() if p.name.startswith("previous-")]
+    assert code == 0 and list(private.iterdir()) == []  # nothing in the system's temp folder either
+    assert not [p.name for p in cache.iterdir() if p.name.startswith(("previous-", "serve-"))]
     assert serve.lines[-1] == "Stopped; the preview folder is removed."
     assert not (root / "output").exists()
     assert not [line for line in serve.errors if "Traceback" in line]
