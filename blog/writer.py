@@ -14,7 +14,6 @@ path with its sha256 and size), staged with the tree, so `blog publish --no-buil
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import hashlib
 import json
@@ -245,19 +244,17 @@ class Staging:
         self._live, self._kept = old_files or {}, (retained_files or {}) if self.reuse else {}
         self._mirror = _mirror_of(self.staging) if self.reuse and not os.path.lexists(self.out) else None
         self._mirrored: set[str] = set()  # folders of the mirror made so far
+        self._old: frozenset[str] = frozenset()
+        self._made: set[str] = set()
+        self._old_manifest: dict[str, tuple[str, int]] = {}
         self._queue: queue.SimpleQueue[tuple[Output | None, str | None] | None] = queue.SimpleQueue()
-        try:
-            self._old, self._made = self._prepare(old_files)
-        except OSError as exc:
-            _remove(self.staging)
-            self._drop_mirror()
-            raise self._cannot_write(exc) from exc
-        self._thread = threading.Thread(target=self._drain, name="blog-writer", daemon=True)
+        self._thread = threading.Thread(target=self._drain, args=(old_files,), name="blog-writer", daemon=True)
         self._thread.start()
 
-    def _prepare(self, old_files: Mapping[str, list[int]] | None) -> tuple[frozenset[str], set[str]]:
+    def _prepare(self, old_files: Mapping[str, list[int]] | None) -> None:
         """An empty staging folder, or the retained tree pruned to the new paths; the old files
-        (as `walk_files` lists them; given by a caller that has just recorded the output itself)."""
+        (as `walk_files` lists them; given by a caller that has just recorded the output itself)
+        and the old manifest. Done in the writer's thread, while the build starts rendering."""
         self.staging.parent.mkdir(parents=True, exist_ok=True)
         if self.reuse:
             _remove(_mirror_of(self.staging))  # a killed build's
@@ -268,8 +265,9 @@ class Staging:
         else:
             _remove(self.staging)
             _make_dir(self.staging)
-        old = frozenset(old_files) if old_files is not None else _old_files(self.out, self.keep)
-        return old, {str(self.staging)}
+        self._old = frozenset(old_files) if old_files is not None else _old_files(self.out, self.keep)
+        self._made = {str(self.staging)}
+        self._old_manifest = _old_manifest(self.out) if MANIFEST in self._old else {}
 
     def __enter__(self) -> Staging:
         return self
@@ -289,7 +287,11 @@ class Staging:
         entry comes from the old manifest."""
         self._queue.put((None, path))
 
-    def _drain(self) -> None:
+    def _drain(self, old_files: Mapping[str, list[int]] | None) -> None:
+        try:
+            self._prepare(old_files)
+        except BaseException as exc:  # reported by finish(), in the building thread
+            self._failure = exc
         while (job := self._queue.get()) is not None:
             if self._failure is not None:
                 continue
@@ -364,7 +366,7 @@ class Staging:
         """The marker, the manifest and the kept entries (`.git`, ...), then the record of files."""
         made, paths = self._made, set(self.paths)
         _place(Output(MARKER, MARKER_DATA), self.out, self.staging, self._old, made)
-        manifest = _manifest_text(self._entries | _old_entries(self._sizes, self.out))
+        manifest = _manifest_text(self._entries | _old_entries(self._sizes, self._old_manifest, self.out))
         _place(Output(MANIFEST, manifest), self.out, self.staging, self._old, made)
         produced_tops = {path.split("/")[0] for path in paths}
         _carry_kept(self.out, self.staging, tuple(k for k in self.keep if k not in produced_tops))
@@ -441,15 +443,17 @@ def _entries(outputs: Iterable[Output]) -> dict[str, tuple[str, int]]:
     return {o.path: (hashlib.sha256(o.data).hexdigest(), len(o.data)) for o in outputs}
 
 
-def _old_entries(sizes: dict[str, int], out: Path) -> dict[str, tuple[str, int]]:
-    """Manifest entries of unchanged files (path → size): the old manifest's where it lists the
-    file at that size, else hashed from the file."""
-    if not sizes:
-        return {}
+def _old_manifest(out: Path) -> dict[str, tuple[str, int]]:
+    """path → (sha256, size) as the old output's manifest lists them; empty if it cannot be read."""
     try:
-        known = {path: (sha, size) for path, sha, size in parse_manifest((out / MANIFEST).read_bytes())}
+        return {path: (sha, size) for path, sha, size in parse_manifest((out / MANIFEST).read_bytes())}
     except (OSError, ValueError):
-        known = {}
+        return {}
+
+
+def _old_entries(sizes: dict[str, int], known: dict[str, tuple[str, int]], out: Path) -> dict[str, tuple[str, int]]:
+    """Manifest entries of unchanged files (path → size): the old manifest's (`known`) where it
+    lists the file at that size, else hashed from the file."""
     entries: dict[str, tuple[str, int]] = {}
     for path, size in sizes.items():
         hit = known.get(path)
@@ -679,6 +683,8 @@ def _exchange(first: Path, second: Path) -> bool:
     """Swap two folders atomically with Linux's renameat2; False when the system cannot."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # only a build that swaps an old tree out needs it
+
     renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
     if renameat2 is None:
         return False
