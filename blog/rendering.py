@@ -35,6 +35,9 @@ MAX_CHUNK = 16  # posts per task sent to a worker: small, so results arrive stea
 Progress = Callable[[str, int, int], None]
 
 
+_PR_SET_PDEATHSIG = 1  # prctl option, from <linux/prctl.h>
+
+
 def no_progress(stage: str, done: int, total: int) -> None:
     """Default progress sink for callers that do not display progress."""
 
@@ -63,6 +66,21 @@ def _can_fork() -> bool:
     import multiprocessing
 
     return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _die_with(parent: int) -> None:
+    """A worker's first act: have Linux kill it when the build process dies, even by SIGKILL.
+
+    Else a killed build's workers wait for work for ever: each holds its own copy of the
+    pipe's writing end, so its reads never see the end of the input.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build died before the request was made
+        os._exit(1)
 
 
 class Renderings:
@@ -141,7 +159,9 @@ class Renderings:
         portable = [replace(self._posts[i], extra={}) for i in self._order]  # rendering never reads extra; mappingproxy can't be pickled
         chunk = max(1, min(MAX_CHUNK, len(portable) // (workers * 4)))
         self._positions = {self._posts[i].source: n for n, i in enumerate(self._order)}
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+        self._pool = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context(method), initializer=_die_with, initargs=(os.getpid(),)
+        )
         self._stream = self._pool.map(render_post, portable, repeat(options), chunksize=chunk)
 
     def _workers(self) -> int:

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import snapshot
 from sitekit import post
 
@@ -56,3 +58,45 @@ def test_sigkill_mid_build_keeps_a_complete_output(make_site, tmp_path):
     assert subprocess.run(command, capture_output=True).returncode == 0
     assert leftovers(root) == []
     assert os.listdir(root / "output")
+
+
+def children_of(pid: int) -> list[int]:
+    """Processes whose parent is `pid`, read from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_of_a_killed_build_do_not_outlive_it(make_site):
+    body = "Some text.\n\n```python\nfor i in range(10):\n    print(i)\n```\n" * 20
+    files = {f"content/posts/2024-{m:02d}-{d:02d}-p{m}-{d}.md": post(title=f"P{m}-{d}", date=f"2024-{m:02d}-{d:02d}", body=body)
+             for m in range(1, 13) for d in range(1, 21)}
+    root = make_site(files)
+    process = subprocess.Popen([sys.executable, "-m", "blog", "-C", str(root), "build"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not (workers := children_of(process.pid)) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert workers, "the build never started its process pool"
+    time.sleep(0.2)  # the workers are past their start-up
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 5
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if alive(pid)]
