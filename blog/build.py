@@ -26,6 +26,7 @@ from .rendering import Progress, Renderings, no_progress, production_order
 from .resident import Resident
 from .site import Related, assemble, reading_order, related_indexes
 
+
 def as_one_bar(progress: Progress, totals: dict[str, int]) -> Progress:
     """Progress of stages that may run at the same time (rendering posts while pages are made),
     shown as one "build" bar; `totals` is read at each report, so a stage's total can be set

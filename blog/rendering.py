@@ -35,18 +35,16 @@ MAX_CHUNK = 16  # posts per task sent to a worker: small, so results arrive stea
 Progress = Callable[[str, int, int], None]
 
 
-_PR_SET_PDEATHSIG = 1  # prctl option, from <linux/prctl.h>
-
-
 def no_progress(stage: str, done: int, total: int) -> None:
     """Default progress sink for callers that do not display progress."""
 
 
-def render_key(source: str, data_digest: str, config: SiteConfig) -> str:
-    """Everything a post's rendering depends on: the markup settings in the config, and the path
-    and bytes of its source, of which its body, summary and body line are a pure function (they
-    do not depend on the configuration), so it is known before the source is parsed."""
-    return digest(engine_key(), "render", repr(options_from_config(config)), source, data_digest)
+def render_keys(posts: Sequence[Post], data_digests: Mapping[str, str], config: SiteConfig) -> list[str]:
+    """Everything each post's rendering depends on: the markup settings in the config, and the
+    path and bytes of its source, of which its body, summary and body line are a pure function
+    (they do not depend on the configuration), so it is known before the source is parsed."""
+    options = repr(options_from_config(config))
+    return [digest(engine_key(), "render", options, post.source, data_digests[post.source]) for post in posts]
 
 
 def render_post(post: Post, options: MarkupOptions) -> Renders:
@@ -66,6 +64,9 @@ def _can_fork() -> bool:
     import multiprocessing
 
     return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+_PR_SET_PDEATHSIG = 1  # prctl option, from <linux/prctl.h>
 
 
 def _die_with(parent: int) -> None:
@@ -101,7 +102,7 @@ class Renderings:
         """`data_digests` maps each post's source to the digest of its bytes."""
         self._posts, self._config, self._store = posts, config, store
         self._progress: Progress = no_progress
-        self._keys = [render_key(post.source, data_digests[post.source], config) for post in posts]
+        self._keys = render_keys(posts, data_digests, config)
         self._memo: dict[str, Renders] = resident.rendered if resident is not None else {}
         notes = store.get_many("notes", [key for key in self._keys if key not in self._memo])
         cached = store.has_many("rendered", [key for key in self._keys if key in notes])
