@@ -353,7 +353,7 @@ def _build(
         totals["write"] = len(plan)
         prints = Fingerprints(site, digest(engine_key(), repr(config), templates), post_keys)
         reuse = PageReuse(store, scope, freshness.intact_files(state, current), prints)
-        make_env = partial(theme.make_env, config)
+        make_env = partial(theme.make_env, config, store)
         env = resident.env(prints.base, make_env) if resident is not None else make_env()
         paths = [route.output_path for route in plan]
         in_place = resident.retained.pop(scope, None) if resident is not None else None  # see Resident

@@ -3,8 +3,9 @@
 A key is a SHA-256 over the exact inputs of a step (source bytes, configuration, engine code and
 library versions), so a hit is always right and nothing is guessed from modification times. The
 store is SQLite under `.blog-cache/`; values are JSON with a few tagged types (never pickle: a
-cache file must not be able to run code). A cache that cannot be read is treated as empty, with a
-warning, and rebuilt.
+cache file must not be able to run code). The one exception is compiled templates, which run
+with no more power than the site's templates themselves (see `theme.CompiledTemplates`). A cache
+that cannot be read is treated as empty, with a warning, and rebuilt.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ CACHE_DIR = ".blog-cache"
 CACHE_FILE = "cache.sqlite3"
 SCHEMA = "blog-cache-1"
 LIBRARIES = ("markdown", "pymdown-extensions", "pygments", "pyyaml", "jinja2")
-TABLES = ("parsed", "rendered", "notes", "derived", "pages", "state")
+TABLES = ("parsed", "rendered", "notes", "derived", "pages", "state", "templates")
 
 
 @functools.cache
@@ -242,7 +243,7 @@ class BuildCache:
         for rows in self._pending.values():
             rows.clear()
 
-    def prune(self, tables: Iterable[str] = ("parsed", "rendered", "notes", "derived")) -> None:
+    def prune(self, tables: Iterable[str] = ("parsed", "rendered", "notes", "derived", "templates")) -> None:
         """Forget results no build has asked for since the last prune, once they outnumber the rest.
 
         Edited posts leave their old renderings behind; without this the cache would only grow.

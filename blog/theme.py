@@ -8,6 +8,7 @@ The template context is documented in `blog/themes/default/README.md`.
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,8 +18,10 @@ from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 import jinja2
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
+from .cache import BuildCache, digest, engine_key
 from .config import SiteConfig, key_positions
 from .errors import BuildError, Diagnostic, error
 from .frontmatter import freeze
@@ -100,8 +103,41 @@ def theme_static_files(config: SiteConfig) -> tuple[StaticFile, ...]:
 # --- the environment ---------------------------------------------------------------------------
 
 
-def make_env(config: SiteConfig) -> jinja2.Environment:
-    """Site templates first, then the theme (then the default theme); `theme/x` is the theme's x."""
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept in the build cache: a build compiles only the templates
+    that changed since they were last compiled (compiling the default theme's took about 25 ms,
+    a tenth of a one-post edit at 1,000 posts).
+
+    The one cached value that runs. It runs with no more power than the templates it was
+    compiled from, which can reach into Python already. Jinja checks each entry against the
+    checksum of its template's source and its own and Python's versions, and compiles again
+    when they differ; an entry that cannot be read is compiled again too.
+    """
+
+    def __init__(self, store: BuildCache) -> None:
+        self._store = store
+
+    @staticmethod
+    def _key(bucket: Bucket) -> str:
+        return digest(engine_key(), "template", bucket.key)  # the engine sets the environment's options
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        text = self._store.get("templates", self._key(bucket))
+        if not isinstance(text, str):
+            return
+        try:
+            bucket.bytecode_from_string(base64.b64decode(text, validate=True))
+        except Exception:  # a damaged entry (Jinja unpickles its checksum): compile the template again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._store.put("templates", self._key(bucket), base64.b64encode(bucket.bytecode_to_string()).decode("ascii"))
+
+
+def make_env(config: SiteConfig, store: BuildCache | None = None) -> jinja2.Environment:
+    """Site templates first, then the theme (then the default theme); `theme/x` is the theme's x.
+
+    With `store`, compiled templates are kept in it (see `CompiledTemplates`)."""
     templates = theme_dir(config) / "templates"
     default = PACKAGED_THEMES / DEFAULT_THEME / "templates"
     theme_loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(templates)]
@@ -126,6 +162,7 @@ def make_env(config: SiteConfig) -> jinja2.Environment:
         # times for 1,000 posts). An environment's templates never change: the preview server
         # makes a new environment when `freshness.templates_digest` changes.
         auto_reload=False,
+        bytecode_cache=CompiledTemplates(store) if store is not None else None,
     )
     helpers: dict[str, Callable[..., str]] = {
         "url": lambda path: site_url(config, path),

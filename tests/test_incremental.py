@@ -3,14 +3,19 @@ than it must (unchanged files keep their bytes and modification time)."""
 
 from __future__ import annotations
 
+import base64
+import json
 import shutil
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import jinja2
 import pytest
+from jinja2.bccache import bc_magic
 
 from blog import theme
 from blog.build import build
@@ -92,6 +97,53 @@ def test_template_change_is_picked_up(make_site):
     incremental(root)
     (root / "templates/post.html").write_text('{% extends "theme/post.html" %}{% block content %}CUSTOM{% endblock %}\n')
     assert b"CUSTOM" in incremental(root)["blog/a/index.html"]
+
+
+THEME_TEMPLATES = theme.PACKAGED_THEMES / theme.DEFAULT_THEME / "templates"
+
+
+def counting_compiles(monkeypatch) -> list[Path]:
+    """The files of the templates Jinja compiles from now on."""
+    compiled: list[Path] = []
+    real = jinja2.Environment.compile
+
+    def compile(self, source, name=None, filename=None, *args, **kwargs):
+        compiled.append(Path(filename))
+        return real(self, source, name, filename, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile)
+    return compiled
+
+
+def test_templates_are_compiled_again_only_when_they_change(make_site, monkeypatch, tmp_path):
+    root = make_site({"content/posts/2024-01-01-a.md": post(), "templates/post.html": '{% extends "theme/post.html" %}\n'})
+    compiled = counting_compiles(monkeypatch)
+    incremental(root)
+    assert {root / "templates/post.html", THEME_TEMPLATES / "post.html", THEME_TEMPLATES / "base.html"} <= set(compiled)
+    compiled.clear()
+    (root / "content/posts/2024-01-01-a.md").write_text(post(body="Edited.\n"))
+    assert b"Edited." in incremental(root)["blog/a/index.html"]
+    assert compiled == []  # every template the edit needs comes compiled from the cache
+    (root / "templates/post.html").write_text('{% extends "theme/post.html" %}{% block content %}CUSTOM{% endblock %}\n')
+    assert b"CUSTOM" in incremental(root)["blog/a/index.html"]
+    assert compiled == [root / "templates/post.html"]
+    assert snapshot(root / "output") == cold(root, tmp_path / "cold")
+
+
+@pytest.mark.parametrize(
+    "damage", [b"j2 not base64 at all", base64.b64encode(bc_magic + b"\x80 not a pickle")], ids=["not-base64", "not-a-pickle"]
+)
+def test_damaged_compiled_templates_are_compiled_again(make_site, monkeypatch, tmp_path, damage):
+    root = make_site({"content/posts/2024-01-01-a.md": post()})
+    incremental(root)
+    with sqlite3.connect(root / ".blog-cache/cache.sqlite3") as db:
+        changed = db.execute("UPDATE templates SET value = ?", (json.dumps(damage.decode("latin-1")),)).rowcount
+    assert changed > 0
+    compiled = counting_compiles(monkeypatch)
+    (root / "content/posts/2024-01-01-a.md").write_text(post(body="Edited.\n"))
+    assert b"Edited." in incremental(root)["blog/a/index.html"]
+    assert THEME_TEMPLATES / "post.html" in compiled
+    assert snapshot(root / "output") == cold(root, tmp_path / "cold")
 
 
 def test_corrupt_cache_still_builds_right(make_site, tmp_path):
