@@ -22,7 +22,7 @@ from .config import SiteConfig
 from .errors import BuildError, Diagnostic, raise_if_errors
 from .fingerprints import ALWAYS_PRODUCED, Fingerprints
 from .model import BuildOptions, BuildReport, Entry, Output, Post, Route, Site, Source, StaticFile, TagRef
-from .rendering import Progress, Renderings, no_progress, production_order
+from .rendering import Progress, Renderings, no_progress, production_order, start_workers
 from .resident import Resident
 from .site import Related, assemble, reading_order, related_indexes
 
@@ -339,10 +339,17 @@ def _build(
         warnings = store.warnings + decode_diagnostics(state["warnings"])
         return BuildReport(out_dir, state["counts"], 0, files, 0, time.perf_counter() - started, warnings)
 
-    parsed, problems, post_keys = parse_sources(sources, config, store, resident, hashes)
+    data_digests = {source.path: data for source, data in zip(sources, hashes)}
+    workers = start_workers(list(data_digests), data_digests, config, store, resident)  # they load Markdown while this parses
+    try:
+        parsed, problems, post_keys = parse_sources(sources, config, store, resident, hashes)
+    except BaseException:
+        if workers is not None:
+            workers.pool.shutdown(cancel_futures=True)
+        raise
     problems = list(store.warnings) + list(discovered) + problems
     posts = [p for p in parsed if content.is_published(p, options.drafts, options.future, now)]
-    with Renderings(posts, {source.path: data for source, data in zip(sources, hashes)}, config, store, resident) as renderings:
+    with Renderings(posts, data_digests, config, store, resident, workers) as renderings:
         totals = {"render": len(renderings.misses), "write": 0}  # pages are counted once planned
         progress = as_one_bar(progress, totals)
         renderings.start(reading_order(posts), progress)  # before the writer's thread: workers fork

@@ -154,6 +154,12 @@ def _return_markdown(md: markdown.Markdown) -> None:
     _idle.instance = md
 
 
+def prepare() -> None:
+    """Make this thread's Markdown instance before its first post (a worker does this while the
+    build parses), so that post does not wait for the extensions to load."""
+    _return_markdown(_borrow_markdown())
+
+
 # --------------------------------------------------------------------------- source scan
 
 _QUOTE_PREFIX = re.compile(r"^(?:[ ]{0,3}>[ ]?)+")

@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import repeat
-from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
 from .cache import BuildCache, decode_diagnostics, decode_rendered, digest, encode_diagnostics, encode_rendered, engine_key
 from .config import MarkupOptions, SiteConfig, options_from_config
@@ -39,12 +39,70 @@ def no_progress(stage: str, done: int, total: int) -> None:
     """Default progress sink for callers that do not display progress."""
 
 
-def render_keys(posts: Sequence[Post], data_digests: Mapping[str, str], config: SiteConfig) -> list[str]:
-    """Everything each post's rendering depends on: the markup settings in the config, and the
-    path and bytes of its source, of which its body, summary and body line are a pure function
-    (they do not depend on the configuration), so it is known before the source is parsed."""
+def render_keys(sources: Sequence[str], data_digests: Mapping[str, str], config: SiteConfig) -> list[str]:
+    """Everything the rendering of each post at `sources` depends on: the markup settings in the
+    config, and the path and bytes of its source, of which its body, summary and body line are
+    a pure function (they do not depend on the configuration), so it is known before the
+    source is parsed."""
     options = repr(options_from_config(config))
-    return [digest(engine_key(), "render", options, post.source, data_digests[post.source]) for post in posts]
+    return [digest(engine_key(), "render", options, source, data_digests[source]) for source in sources]
+
+
+def _stored(keys: Sequence[str], store: BuildCache, memo: Mapping[str, Renders]) -> tuple[dict[str, Any], set[str]]:
+    """The cached diagnostics of the renderings not in `memo`, and the keys whose rendering is
+    cached with them: a rendering without its diagnostics counts as missing."""
+    notes = store.get_many("notes", [key for key in keys if key not in memo])
+    return notes, store.has_many("rendered", [key for key in keys if key in notes])
+
+
+def start_workers(
+    sources: Sequence[str], data_digests: Mapping[str, str], config: SiteConfig, store: BuildCache, resident: Resident | None
+) -> Workers | None:
+    """The workers for a build whose posts may be at `sources`, started now; None leaves the
+    choice to `Renderings.start`.
+
+    A build calls this once it knows it is not fresh and before it parses anything, so that a
+    worker loads Markdown and Pygments while this process parses and plans: after a cold
+    build, a one-post edit's page used to wait for that. The sources without a rendering are
+    the most misses the build can have (some may be drafts); it starts as many workers as
+    `Renderings` would start for that many.
+    """
+    if renderer_loaded() or not _can_fork():
+        return None
+    memo = resident.rendered if resident is not None else {}
+    keys = render_keys(sources, data_digests, config)
+    _, cached = _stored(keys, store, memo)
+    count = _worker_count(sum(1 for key in keys if key not in cached and key not in memo), loaded=False)
+    return _start(count, "fork", _warm_worker) if count else None
+
+
+def _worker_count(misses: int, loaded: bool) -> int:
+    """How many worker processes make `misses` renderings; 0 makes them in this process, as
+    when it has loaded Markdown and Pygments already."""
+    cores = min(os.cpu_count() or 1, MAX_WORKERS)
+    if misses >= PARALLEL_THRESHOLD and cores >= 2:
+        return cores
+    if not misses or loaded or cores < 2 or not _can_fork():
+        return 0
+    return 1
+
+
+@dataclass(frozen=True, slots=True)
+class Workers:
+    """A process pool of `count` workers that render posts."""
+
+    pool: ProcessPoolExecutor
+    count: int
+
+
+def _start(count: int, method: str, initializer: Callable[[int], None]) -> Workers:
+    """`count` workers started now by `method`, each running `initializer` with this process's id."""
+    import multiprocessing  # only a build that renders in workers pays for the pool's imports
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method), initializer=initializer, initargs=(os.getpid(),))
+    pool.submit(os.getpid)  # the first task starts the workers
+    return Workers(pool, count)
 
 
 def render_post(post: Post, options: MarkupOptions) -> Renders:
@@ -84,6 +142,15 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
+def _warm_worker(parent: int) -> None:
+    """`_die_with`, then load Markdown and Pygments and make this thread's Markdown instance
+    before the first post arrives."""
+    _die_with(parent)
+    from . import markup
+
+    markup.prepare()
+
+
 class Renderings:
     """The renderings of one build's posts; `items` pairs each post with its own, in order.
 
@@ -98,20 +165,21 @@ class Renderings:
         config: SiteConfig,
         store: BuildCache,
         resident: Resident | None = None,
+        workers: Workers | None = None,
     ) -> None:
-        """`data_digests` maps each post's source to the digest of its bytes."""
+        """`data_digests` maps each post's source to the digest of its bytes; `workers` are
+        those `start_workers` started for this build, which this object now owns."""
         self._posts, self._config, self._store = posts, config, store
         self._progress: Progress = no_progress
-        self._keys = render_keys(posts, data_digests, config)
+        self._keys = render_keys([post.source for post in posts], data_digests, config)
         self._memo: dict[str, Renders] = resident.rendered if resident is not None else {}
-        notes = store.get_many("notes", [key for key in self._keys if key not in self._memo])
-        cached = store.has_many("rendered", [key for key in self._keys if key in notes])
+        notes, cached = _stored(self._keys, store, self._memo)
         self.misses = tuple(i for i, key in enumerate(self._keys) if key not in cached and key not in self._memo)
         self._known: dict[int, tuple[Diagnostic, ...]] = {}  # diagnostics of the posts that are no miss
         self._made: dict[int, Renders] = {}
         self._order: list[int] = []  # the misses in the order they are made
         self._positions: dict[str, int] = {}  # source → place in that order, for misses not made yet
-        self._pool: ProcessPoolExecutor | None = None
+        self._workers = workers
         self._stream: Iterator[Renders] | None = None
         self.items: list[tuple[Post, Rendered]] = []
         missing = set(self.misses)
@@ -138,41 +206,28 @@ class Renderings:
 
         Many go to a process pool on every core. A few are made here and now when this process
         has Markdown and Pygments loaded already (a preview server); else one forked worker
-        makes them, so that loading those libraries overlaps with the rest of the build. A
-        pool must start before any other thread does (it forks); its results are taken as
-        pages read them, or by `finish`.
+        makes them, so that loading those libraries overlaps with the rest of the build.
+        Workers from `start_workers` are used as they are. A pool must start before any other
+        thread does (it forks); its results are taken as pages read them, or by `finish`.
         """
         self._progress = progress or no_progress
         missing, index = set(self.misses), {post.source: i for i, post in enumerate(self._posts)}
         wanted = [index[source] for source in first if index.get(source) in missing]
         self._order = list(dict.fromkeys(wanted + list(self.misses)))
         options = options_from_config(self._config)
-        workers = self._workers()
-        if not workers:
+        if self._workers is None and self._order:
+            count = _worker_count(len(self._order), renderer_loaded())
+            if count:
+                self._workers = _start(count, "fork" if _can_fork() else "spawn", _die_with)
+        if self._workers is None:
             for done, i in enumerate(self._order, start=1):
                 self._keep(i, render_post(self._posts[i], options))
                 self._progress("render", done, len(self._order))
             return
-        import multiprocessing  # only a build that renders in workers pays for the pool's imports
-        from concurrent.futures import ProcessPoolExecutor
-
-        method = "fork" if _can_fork() else "spawn"
         portable = [replace(self._posts[i], extra={}) for i in self._order]  # rendering never reads extra; mappingproxy can't be pickled
-        chunk = max(1, min(MAX_CHUNK, len(portable) // (workers * 4)))
+        chunk = max(1, min(MAX_CHUNK, len(portable) // (self._workers.count * 4)))
         self._positions = {self._posts[i].source: n for n, i in enumerate(self._order)}
-        self._pool = ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context(method), initializer=_die_with, initargs=(os.getpid(),)
-        )
-        self._stream = self._pool.map(render_post, portable, repeat(options), chunksize=chunk)
-
-    def _workers(self) -> int:
-        """How many worker processes make the misses; 0 makes them in this process."""
-        cores = min(os.cpu_count() or 1, MAX_WORKERS)
-        if len(self._order) >= PARALLEL_THRESHOLD and cores >= 2:
-            return cores
-        if not self._order or renderer_loaded() or cores < 2 or not _can_fork():
-            return 0
-        return 1
+        self._stream = self._workers.pool.map(render_post, portable, repeat(options), chunksize=chunk)
 
     @property
     def in_workers(self) -> bool:
@@ -213,9 +268,9 @@ class Renderings:
 
     def close(self) -> None:
         """Stop the pool, dropping work not started (after `finish`, there is none)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-        self._pool, self._stream = None, None
+        if self._workers is not None:
+            self._workers.pool.shutdown(wait=True, cancel_futures=True)
+        self._workers, self._stream = None, None
 
     def _keep(self, index: int, made: Renders) -> None:
         """Record a new rendering, and cache it unless it failed (a time-out may not recur)."""

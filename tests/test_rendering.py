@@ -145,3 +145,36 @@ def test_a_few_misses_render_in_one_worker_when_markdown_is_not_loaded(make_site
     monkeypatch.setattr(rendering.Renderings, "start", start)
     assert cold_build(root, "one-worker") == in_process
     assert started == [True]
+
+
+@needs_a_pool
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="workers start early only where they fork")
+@pytest.mark.parametrize("draft", [False, True], ids=["published", "draft"])
+def test_an_edit_starts_its_worker_before_parsing(make_site, monkeypatch, draft):
+    """The edited post's worker is started from the sources alone; when the edit turns out to be
+    a draft's, the build has nothing to render and stops that worker."""
+    root = make_site(site_files(3))
+    build(load_config(root), BuildOptions(now=NOW))
+    if threading.active_count() != 1:
+        pytest.skip("the worker forks only when no other thread runs")
+    monkeypatch.setattr(rendering, "renderer_loaded", lambda: False)
+    started: list[rendering.Workers | None] = []
+    real_start_workers = rendering.start_workers
+
+    def start_workers(*args, **kwargs):
+        started.append(real_start_workers(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr("blog.build.start_workers", start_workers)
+    pools: list[int] = []
+    real_start = rendering._start
+    monkeypatch.setattr(rendering, "_start", lambda count, *args: pools.append(count) or real_start(count, *args))
+    edited = post(title="Post 2", date="2024-01-02", body="Edited.\n", draft=draft)
+    (root / "content/posts/2024-01-02-p2.md").write_text(edited)
+    build(load_config(root), BuildOptions(now=NOW))
+    assert len(started) == 1 and started[0] is not None and started[0].count == 1
+    assert pools == [1]  # the renderings used that worker, and no other
+    with pytest.raises(RuntimeError):  # the build shut it down
+        started[0].pool.submit(os.getpid)
+    assert (b"Edited." in (root / "output/blog/p2/index.html").read_bytes()) if not draft else not (root / "output/blog/p2").exists()
+    assert snapshot(root / "output") == cold_build(root, "cold")
