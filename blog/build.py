@@ -89,7 +89,7 @@ def parse_sources(
             post, found = memo[key]
         elif key in hits:
             data, stored = hits[key]
-            post = decode_post(data) if data is not None else None
+            post = decode_post(data, content.body_of(source, data["body_line"])) if data is not None else None
             found = decode_diagnostics(stored)
         else:
             post, found = content.parse_post(source, config)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic, error, sort_diagnostics, warning
-from .frontmatter import FrontMatter, decode, split
+from .frontmatter import FrontMatter, body_at, decode, split
 from .model import EMPTY, Post, PostKind, Source, StaticFile
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -210,6 +210,11 @@ def parse_post(source: Source, config: SiteConfig) -> tuple[Post | None, tuple[D
         **texts,
     )
     return post, sort_diagnostics(problems)
+
+
+def body_of(source: Source, body_line: int) -> str:
+    """The body of a source parsed before, whose body starts on `body_line`."""
+    return body_at(decode(source.data, source.path), body_line)
 
 
 def is_published(post: Post, drafts: bool, future: bool, now: datetime) -> bool:

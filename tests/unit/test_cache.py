@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date, datetime, timedelta, timezone
 from types import MappingProxyType
@@ -36,7 +37,9 @@ def sample_post() -> Post:
 
 def test_post_round_trip_is_exact():
     post = sample_post()
-    again = decode_post(encode_post(post))
+    data = encode_post(post)
+    assert "body" not in data  # it is cut from the source again (content.body_of)
+    again = decode_post(json.loads(json.dumps(data)), post.body)
     assert again == post
     assert again.date.tzinfo == ZoneInfo("Europe/Berlin")
     assert again.date.utcoffset() == post.date.utcoffset()

@@ -88,6 +88,20 @@ def test_a_four_dash_line_is_not_a_fence():
     assert split("----\ntext\n", PATH).meta == {}
 
 
+_BODY_TEXTS = st.lists(st.sampled_from(["---", "+++", "...", "title: A", "title = 'A'", "", "text", "--- ", "# H"]), max_size=8)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(_BODY_TEXTS, st.booleans())
+def test_body_at_cuts_the_body_split_finds(lines, final_newline):
+    text = "\n".join(lines) + ("\n" if final_newline else "")
+    try:
+        front = split(text, PATH)
+    except BuildError:
+        return
+    assert frontmatter.body_at(text, front.body_line) == front.body
+
+
 def test_meta_is_frozen():
     front = split("---\nlist: [1, [2]]\nmap: {a: 1}\n---\n", PATH)
     assert front.meta["list"] == (1, (2,))
