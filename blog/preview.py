@@ -33,6 +33,7 @@ from .resident import Resident
 from .server import EventKind, LiveState, PreviewServer, Status, is_loopback
 from .site import reading_order
 from .watch import Watcher, WatchTargets, gather, watch_targets
+from .writer import remove_retained
 
 QUIET_SECONDS = 0.2  # a burst of saves is over once the sources were quiet this long (notify batches come 50 ms apart at most)
 FIRST_QUIET_SECONDS = 0.02  # after a calm spell, a save is built almost at once (notify already merged its events)
@@ -186,7 +187,7 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
         _clean_up(server, temp)
         retained = session.retained_tree()
         if retained is not None:  # it belongs to the private folder just removed
-            shutil.rmtree(retained, ignore_errors=True)
+            remove_retained(retained)
         session.cache.close()
     print("Stopped; the preview folder is removed.", file=out, flush=True)
     return 0

@@ -27,10 +27,8 @@ class Resident:
     """Values a build can take from memory instead of the disk cache; one per serving process.
 
     Its owner keeps the output folder to itself (the preview's private folder), so the record of
-    the files the last build left there (`outputs`) stands in for listing the folder again, and
-    the record of the writer's retained tree (`retained`) tells which files are already in place
-    there. A build takes these records out when it starts and puts new ones back only when it
-    succeeds.
+    the files the last build left there (`outputs`) stands in for listing the folder again. A
+    build takes that record out when it starts and puts a new one back only when it succeeds.
     """
 
     def __init__(self) -> None:
@@ -38,7 +36,6 @@ class Resident:
         self.rendered: dict[str, Renders] = {}
         self._env: tuple[str, jinja2.Environment] | None = None
         self.outputs: dict[str, dict[str, list[int]]] = {}  # output folder's state key → its files as last written
-        self.retained: dict[str, dict[str, list[int]]] = {}  # state key → files of the retained tree (see writer)
 
     def env(self, key: str, make: Callable[[], jinja2.Environment]) -> jinja2.Environment:
         """The template environment for `key` (templates and configuration): compiled templates

@@ -121,3 +121,25 @@ def test_progress_bar_waits_a_second_and_only_on_terminals():
     quiet = io.StringIO()
     ProgressBar(quiet)("render", 5, 10)
     assert quiet.getvalue() == ""
+
+
+def test_a_build_runs_with_the_cycle_collector_paused_and_restores_it(blog_cli, make_site, monkeypatch):
+    import gc
+
+    from blog import cli
+
+    seen: list[bool] = []
+    real_build = cli.build
+
+    def build(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "build", build)
+    root = make_site({"content/posts/2024-01-01-a.md": post()})
+    assert gc.isenabled()
+    assert blog_cli("-C", root, "build").code == 0
+    root.joinpath("content/posts/2024-01-01-a.md").write_text("---\ntitle: [\n---\n")  # a failing build
+    assert blog_cli("-C", root, "build").code == 1
+    assert seen == [False, False]
+    assert gc.isenabled()

@@ -146,6 +146,25 @@ def test_damaged_compiled_templates_are_compiled_again(make_site, monkeypatch, t
     assert snapshot(root / "output") == cold(root, tmp_path / "cold")
 
 
+def test_an_edit_keeps_the_derived_results_of_the_feeds_it_does_not_remake(make_site):
+    tags = [f"topic{n}" for n in range(12)]
+    root = make_site({
+        f"content/posts/2024-01-{1 + n % 28:02d}-p{n}.md": post(
+            title=f"P{n}", date=f"2024-01-{1 + n % 28:02d}", tags=(tags[n % 12],), body=f"Intro {n}.\n\n<!-- more -->\n\nRest.\n"
+        )
+        for n in range(120)
+    })
+    incremental(root)
+    with sqlite3.connect(root / ".blog-cache/cache.sqlite3") as db:
+        before = {key for (key,) in db.execute("SELECT key FROM derived")}
+    (root / "content/posts/2024-01-01-p0.md").write_text(post(title="P0", date="2024-01-01", tags=("topic0",), body="Edited.\n"))
+    incremental(root)
+    with sqlite3.connect(root / ".blog-cache/cache.sqlite3") as db:
+        after = {key for (key,) in db.execute("SELECT key FROM derived")}
+    assert len(before) > 200  # more than twice what the edit reads, and the slack
+    assert len(before - after) <= 2  # only the edited post's old summary and content may go
+
+
 def test_corrupt_cache_still_builds_right(make_site, tmp_path):
     root = make_site({"content/posts/2024-01-01-a.md": post()})
     incremental(root)

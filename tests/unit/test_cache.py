@@ -132,3 +132,19 @@ def test_prune_forgets_unused_rows_once_they_dominate(tmp_path):
     assert again.get("rendered", "old-1") == 1
     assert again.get("rendered", "old-2") is None
     again.close()
+
+
+def test_prune_judges_by_the_live_rows_it_is_told_of(tmp_path):
+    cache = BuildCache.for_site(tmp_path)
+    for number in range(300):
+        cache.put("derived", f"feed-{number}", number)
+    cache.prune()
+    assert cache.get("derived", "feed-1") == 1  # an edit reads one feed's row only
+    cache.prune(live={"derived": 300})  # but a full build would read all 300: nothing goes
+    cache.put("derived", "feed-new", 1)
+    cache.prune(live={"derived": 50})  # now 301 rows are more than twice 50 and the slack
+    cache.close()
+    again = BuildCache.for_site(tmp_path)
+    assert again.get("derived", "feed-new") == 1
+    assert again.get("derived", "feed-1") is None and again.get("derived", "feed-2") is None
+    again.close()

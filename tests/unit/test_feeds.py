@@ -222,6 +222,15 @@ def test_rfc822() -> None:
 
 def test_xml_text_drops_only_what_xml_forbids() -> None:
     assert xml_text("a\x00b\x01c\x0bd\x1fe\ufffef\uffffg\ud800h") == "abcdefgh"
+    allowed = [chr(c) for c in range(0x110000) if is_xml_char(c)]
+    forbidden = [chr(c) for c in range(0x110000) if not is_xml_char(c)]
+    assert xml_text("".join(allowed)) == "".join(allowed)
+    assert xml_text("".join(forbidden)) == ""
+
+
+def is_xml_char(code: int) -> bool:
+    """The `Char` production of XML 1.0, section 2.2."""
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
     assert xml_text("tab\tnl\ncr\r é 😀 \ufffd \ue000") == "tab\tnl\ncr\r é 😀 \ufffd \ue000"
 
 

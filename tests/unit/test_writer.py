@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import random
@@ -336,11 +337,19 @@ KILLED_WRITER = """
 import pickle, sys
 from pathlib import Path
 from blog import writer
+from blog.freshness import current_record
 
-out, fallback = Path(sys.argv[1]), sys.argv[2] == "1"
+out, fallback, retained = Path(sys.argv[1]), sys.argv[2] == "1", sys.argv[3]
 if fallback:
     writer._exchange = lambda first, second: False
-writer.write_site(pickle.load(sys.stdin.buffer), out)
+outputs = pickle.load(sys.stdin.buffer)
+if retained:  # as a build stages: into the retained tree, with the record of the live output
+    with writer.Staging(out, [o.path for o in outputs], retained=Path(retained), old_files=current_record(out) or None) as staging:
+        for item in outputs:
+            staging.put(item)
+        staging.finish()
+else:
+    writer.write_site(outputs, out)
 """
 
 
@@ -357,10 +366,11 @@ def big_site(version: str) -> tuple[Output, ...]:
     return posts + tuple(Output(f"only-{version}/{i}.txt", version.encode()) for i in range(20))
 
 
-def run_writer(out: Path, version: str, fallback: bool = False) -> subprocess.Popen[bytes]:
-    """A separate process writing `big_site(version)`; `fallback` turns off the atomic exchange."""
+def run_writer(out: Path, version: str, fallback: bool = False, retained: Path | None = None) -> subprocess.Popen[bytes]:
+    """A separate process writing `big_site(version)`; `fallback` turns off the atomic exchange,
+    `retained` stages into that retained tree."""
     env = dict(os.environ, PYTHONPATH=str(PACKAGE_ROOT))
-    command = [sys.executable, "-c", KILLED_WRITER, str(out), "1" if fallback else "0"]
+    command = [sys.executable, "-c", KILLED_WRITER, str(out), "1" if fallback else "0", str(retained or "")]
     process = subprocess.Popen(
         command, cwd=out.parent, env=env, stdin=subprocess.PIPE, stderr=subprocess.PIPE
     )
@@ -370,11 +380,18 @@ def run_writer(out: Path, version: str, fallback: bool = False) -> subprocess.Po
     return process
 
 
-def wait_for_staging(out: Path, process: subprocess.Popen[bytes]) -> None:
-    """Return once the writer has created its staging folder (or has ended)."""
+def wait_for_staging(out: Path, process: subprocess.Popen[bytes], retained: Path | None = None) -> None:
+    """Return once the writer has created its staging folder, or has taken the record of the
+    retained tree it stages into (or has ended)."""
     staging = f".{out.name}.staging-{process.pid}"
-    while process.poll() is None and staging not in os.listdir(out.parent):
+    while process.poll() is None:
+        if staging in os.listdir(out.parent) if retained is None else not retained_record_file(retained).exists():
+            return
         time.sleep(0.001)
+
+
+def retained_record_file(keep: Path) -> Path:
+    return keep.parent / f".{keep.name}.record.json"
 
 
 def wait_for_change(out: Path, process: subprocess.Popen[bytes]) -> None:
@@ -395,14 +412,19 @@ def finish(process: subprocess.Popen[bytes]) -> None:
     assert process.wait(timeout=60) == 0, process.stderr.read().decode() if process.stderr else ""
 
 
-def test_sigkill_at_random_moments_leaves_one_complete_build(out: Path) -> None:
-    """Kills spread from before staging to after the swap; each leaves exactly one whole build."""
+@pytest.mark.parametrize("retain", [False, True], ids=["staged-afresh", "retained-tree"])
+def test_sigkill_at_random_moments_leaves_one_complete_build(out: Path, tmp_path: Path, retain: bool) -> None:
+    """Kills spread from before staging to after the swap; each leaves exactly one whole build.
+
+    With a retained tree, a kill also leaves that tree half brought up to date: the next build
+    must not trust its record (it has none), and reconciles it."""
     kills = 10
     cname = {"CNAME": b"blog.example.org\n"}
-    finish(run_writer(out, "v0"))
+    retained = tmp_path / "cache" / "kept-tree" if retain else None
+    finish(run_writer(out, "v0", retained=retained))
     (out / "CNAME").write_bytes(cname["CNAME"])
-    process = run_writer(out, "v1")  # a typical rebuild, timed from staging to exit
-    wait_for_staging(out, process)
+    process = run_writer(out, "v1", retained=retained)  # a typical rebuild, timed from staging to exit
+    wait_for_staging(out, process, retained)
     started = time.perf_counter()
     finish(process)
     staging_time = time.perf_counter() - started
@@ -412,11 +434,11 @@ def test_sigkill_at_random_moments_leaves_one_complete_build(out: Path) -> None:
     chance = random.Random(20240601)
     for attempt in range(kills):
         version = f"v{attempt + 2}"
-        process = run_writer(out, version, fallback=attempt % 2 == 1)
+        process = run_writer(out, version, fallback=attempt % 2 == 1, retained=retained)
         if attempt == 0:  # before staging starts
             pass
         elif attempt <= kills // 2:  # spread over staging, swap and clean-up
-            wait_for_staging(out, process)
+            wait_for_staging(out, process, retained)
             time.sleep(staging_time * 1.3 * (attempt - chance.random()) / (kills // 2))
         else:  # just as the new tree replaces the old one
             wait_for_change(out, process)
@@ -430,9 +452,13 @@ def test_sigkill_at_random_moments_leaves_one_complete_build(out: Path) -> None:
         if now != good:  # the kill came after the swap: then it must be exactly the new build
             assert contents(out) == expected_tree(big_site(version), cname), attempt
             good = now
-    write_site(big_site("final"), out)
+    finish(run_writer(out, "final", retained=retained))
     assert siblings(out) == []
     assert contents(out) == expected_tree(big_site("final"), cname)
+    if retained is not None:  # and the tree left for the next build is what its record says
+        from blog.freshness import output_record
+
+        assert json.loads(retained_record_file(retained).read_text())["files"] == output_record(retained)
 
 
 # --- files the caller knows to be unchanged -------------------------------------------------------
@@ -470,13 +496,22 @@ def test_unchanged_paths_are_checked_like_outputs(out: Path) -> None:
     assert any("both a file and a folder" in m for m in messages)
 
 
-def test_the_record_of_files_is_what_reading_the_output_back_gives(out: Path) -> None:
+@pytest.mark.parametrize("links", [True, False], ids=["linked", "copied"])
+@pytest.mark.parametrize("retained", [False, True])
+def test_the_record_of_files_is_what_reading_the_output_back_gives(
+    out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, retained: bool, links: bool
+) -> None:
     from blog.freshness import output_record
 
-    write_site(SITE, out)
+    keep = tmp_path / "site" / "kept-tree" if retained else None
+    if not links:  # a file system without hard links: unchanged files are copied
+        monkeypatch.setattr(writer.os, "link", lambda *args, **kwargs: (_ for _ in ()).throw(OSError("no links")))
+    write_site(SITE, out, retained=keep)
     (out / "CNAME").write_text("example.org\n")
-    stats = write_site((*SITE[1:], Output("new/page.html", b"new")), out, unchanged=[SITE[0].path])
-    assert stats.files == output_record(out)
+    for build in range(3):  # with `retained`, the later builds bring the tree before last up to date
+        new = Output("new/page.html", f"new {build}".encode())
+        stats = write_site((*SITE[1:], new), out, retained=keep, unchanged=[SITE[0].path])
+        assert stats.files == output_record(out)
 
 
 # --- streaming: outputs staged while the build still renders ------------------------------------------
@@ -515,7 +550,7 @@ def test_a_first_build_leaves_a_retained_tree_of_its_own_files(out: Path, tmp_pa
         return {path: inode for path, (data, _, inode) in snapshot(root).items() if data is not None}
 
     assert files(keep) == {path: inode for path, inode in files(out).items() if path not in (MARKER, MANIFEST)}
-    assert sorted(p.name for p in keep.parent.iterdir()) == ["kept-tree", out.name]  # no mirror left behind
+    assert sorted(p.name for p in keep.parent.iterdir()) == [".kept-tree.record.json", "kept-tree", out.name]  # no mirror left
     changed = Output("index.html", b"<h1>new home</h1>")
     write_site((changed, *SITE[1:]), out, retained=keep)
     assert contents(out) == expected_tree((changed, *SITE[1:]))
@@ -531,3 +566,73 @@ def test_a_failed_first_build_leaves_no_mirror(out: Path, tmp_path: Path) -> Non
         staging.finish()
     assert not out.exists()
     assert sorted(p.name for p in keep.parent.iterdir()) == []
+
+
+def build_like_a_build(outputs: tuple[Output, ...], out: Path, keep: Path) -> WriteStats:
+    """A build as `blog build` stages it: with the retained tree and the record of the live output."""
+    from blog.freshness import current_record
+
+    with writer.Staging(out, [o.path for o in outputs], retained=keep, old_files=current_record(out) or None) as staging:
+        for item in outputs:
+            staging.put(item)
+        return staging.finish()
+
+
+def retained_record(keep: Path) -> dict[str, list[int]]:
+    return json.loads((keep.parent / f".{keep.name}.record.json").read_text())["files"]
+
+
+def test_a_retained_tree_pruned_by_its_record_ends_as_a_walked_one(out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from blog.freshness import output_record
+
+    keep = tmp_path / "site" / "kept-tree"
+    walked: list[Path] = []
+    real_prune = writer._prune
+    monkeypatch.setattr(writer, "_prune", lambda staging, wanted: walked.append(staging) or real_prune(staging, wanted))
+    builds = [
+        SITE,
+        (*SITE, Output("blog/third/index.html", b"third"), Output("a", b"a file")),
+        (SITE[0], Output("a/b/c.html", b"a folder now"), Output("blog", b"a file where a folder was")),
+        (SITE[0], Output("a", b"a file again"), Output("blog/first/index.html", b"back")),
+        SITE,
+    ]
+    for number, outputs in enumerate(builds):
+        build_like_a_build(outputs, out, keep)
+        if number == 1:
+            (out / "CNAME").write_text("example.org\n")  # a kept entry: carried over, never retained
+        assert contents(out) == expected_tree(outputs, {"CNAME": b"example.org\n"} if number >= 1 else None)
+        if number > 0:  # the tree swapped out is recorded exactly
+            assert retained_record(keep) == output_record(keep)
+    assert walked == []  # every build after the first pruned the retained tree by its record
+
+
+def test_a_retained_tree_without_its_record_is_walked(out: Path, tmp_path: Path) -> None:
+    """A killed build removed the record before touching the tree; what it left is reconciled."""
+    keep = tmp_path / "site" / "kept-tree"
+    build_like_a_build(SITE, out, keep)
+    build_like_a_build(SITE, out, keep)
+    record = keep.parent / f".{keep.name}.record.json"
+    record.unlink()
+    (keep / "blog" / "stray").mkdir()
+    (keep / "blog" / "stray" / "index.html").write_bytes(b"left by a killed build")
+    (keep / "index.html").unlink()
+    (keep / "index.html").write_bytes(b"half written")
+    build_like_a_build(SITE, out, keep)
+    assert contents(out) == expected_tree(SITE)
+    assert record.exists()
+
+
+def test_a_build_killed_while_staging_leaves_the_retained_tree_unrecorded(out: Path, tmp_path: Path) -> None:
+    from blog.freshness import current_record
+
+    keep = tmp_path / "site" / "kept-tree"
+    build_like_a_build(SITE, out, keep)
+    build_like_a_build(SITE, out, keep)
+    record = keep.parent / f".{keep.name}.record.json"
+    assert record.exists()
+    killed = writer.Staging(out, [o.path for o in SITE] + ["extra/left.html"], retained=keep, old_files=current_record(out))
+    killed.put(Output("extra/left.html", b"left by a killed build"))
+    killed._stop()  # its writer has placed that file; the build dies before it finishes
+    assert (keep / "extra/left.html").exists() and not record.exists()
+    build_like_a_build(SITE, out, keep)
+    assert contents(out) == expected_tree(SITE)
