@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import weakref
 from collections import Counter
 from re import _constants as sre  # the parsed form of a regex: public in all but name since 3.11
 from re import _parser
@@ -59,7 +60,12 @@ def accelerated(lexer: Lexer) -> Lexer:
     _uses[kind] += 1
     if _uses[kind] <= PLAIN_USES:
         return lexer
-    return _tabled_kind(kind)(**lexer.options)
+    if lexer not in _tabled:
+        _tabled[lexer] = _tabled_kind(kind)(**lexer.options)
+    return _tabled[lexer]
+
+
+_tabled: weakref.WeakKeyDictionary[Lexer, Lexer] = weakref.WeakKeyDictionary()  # a lexer → its tabled twin
 
 
 @functools.cache

@@ -112,11 +112,24 @@ class _TemplateSafeAttrListExtension(AttrListExtension):
 
 
 class _TabledHighlight(Highlight):
-    """pymdownx's highlighter, with lexers that try fewer rules per token (see `lexing`)."""
+    """pymdownx's highlighter, with lexers that try fewer rules per token (see `lexing`), each
+    made once per process.
+
+    pymdownx asks Pygments for a new lexer for every code block, a search of its lexer table
+    (about 5% of a cold build's rendering). A lexer holds only its options, so one per
+    language and options serves every block, as Sphinx's cache of lexers does too. With
+    language guessing off, the source does not choose the lexer.
+    """
 
     def get_lexer(self, src: str, language: str, inline: bool, stripnl: bool) -> tuple[Any, str]:
-        lexer, name = super().get_lexer(src, language, inline, stripnl)
+        key = (language, inline, stripnl)
+        if key not in _lexers:
+            _lexers[key] = super().get_lexer(src, language, inline, stripnl)
+        lexer, name = _lexers[key]
         return accelerated(lexer), name
+
+
+_lexers: dict[tuple[str, bool, bool], tuple[Any, str]] = {}  # see _TabledHighlight
 
 
 class _TabledHighlightExtension(HighlightExtension):

@@ -192,11 +192,27 @@ def test_highlighting_reads_no_style_rules(monkeypatch: pytest.MonkeyPatch) -> N
 def test_code_is_lexed_through_the_tables() -> None:
     """`blog.lexing` proves its tokens equal Pygments'; this checks highlighting goes through it."""
     lexing._tabled_kind.cache_clear()
+    lexing._tabled.clear()
     lexing._uses.clear()
     rendered("```python\nx = 1\n```\n\n" * lexing.PLAIN_USES)
     assert lexing._tabled_kind.cache_info().currsize == 0  # a few blocks are not worth the tables
     rendered("```python\nx = 1\n```\n")
     assert lexing._tabled_kind.cache_info().currsize == 1  # the Python lexer's tabled class
+
+
+def test_each_language_gets_one_lexer_per_process(monkeypatch) -> None:
+    import pymdownx.highlight
+
+    made: list[str] = []
+    real = pymdownx.highlight.get_lexer_by_name
+    monkeypatch.setattr(pymdownx.highlight, "get_lexer_by_name", lambda name, **options: made.append(name) or real(name, **options))
+    monkeypatch.setattr(markup, "_lexers", {})
+    first = rendered("```python\nx = 1\n```\n\n```sql\nSELECT 1;\n```\n\n```python\ny = 2\n```\n")
+    again = rendered("```sql\nSELECT 2;\n```\n\n```python\nx = 1\n```\n")
+    assert sorted(made) == ["python", "sql"]
+    assert '<span class="n">y</span>' in first.html and '<span class="k">SELECT</span>' in first.html  # each block lexed
+    assert '<span class="k">SELECT</span>' in again.html and '<span class="n">x</span>' in again.html
+
 
 # --------------------------------------------------------------------------- template syntax
 
