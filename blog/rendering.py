@@ -214,8 +214,10 @@ class Renderings:
         missing, index = set(self.misses), {post.source: i for i, post in enumerate(self._posts)}
         wanted = [index[source] for source in first if index.get(source) in missing]
         self._order = list(dict.fromkeys(wanted + list(self.misses)))
+        if not self._order:
+            return
         options = options_from_config(self._config)
-        if self._workers is None and self._order:
+        if self._workers is None:
             count = _worker_count(len(self._order), renderer_loaded())
             if count:
                 self._workers = _start(count, "fork" if _can_fork() else "spawn", _die_with)

@@ -213,7 +213,7 @@ class Staging:
     `old_files` is the record (path → [size, mtime_ns, inode]) of the live output, from a caller
     that has just read it; it spares walking the live output. When it is given, the tree swapped
     out is the one it describes, so the record is kept beside the retained tree (see
-    `_retained_record`): the next build then prunes that tree by its record and skips the files
+    `_record_of`): the next build then prunes that tree by its record and skips the files
     it already shares with the live output, instead of walking it and looking at every file
     (at 1,000 posts, the walk took longer than rendering a one-post edit). The record is removed
     before the tree is touched, so a tree left half-updated by a killed build has none, and is
@@ -262,7 +262,8 @@ class Staging:
         self.staging.parent.mkdir(parents=True, exist_ok=True)
         if self.reuse:
             _remove(_mirror_of(self.staging))  # a killed build's
-            self._kept = _take_record(_record_of(self.staging)) if self.staging.is_dir() else {}
+            record = _take_record(_record_of(self.staging))  # taken whether or not the tree is there
+            self._kept = record if self.staging.is_dir() and not self.staging.is_symlink() else {}
         if self._mirror is not None:
             _make_dir(self._mirror)
         if self.staging.is_dir() and not self.staging.is_symlink():

@@ -6,6 +6,7 @@ import json
 import os
 import pickle
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -634,5 +635,23 @@ def test_a_build_killed_while_staging_leaves_the_retained_tree_unrecorded(out: P
     killed.put(Output("extra/left.html", b"left by a killed build"))
     killed._stop()  # its writer has placed that file; the build dies before it finishes
     assert (keep / "extra/left.html").exists() and not record.exists()
+    build_like_a_build(SITE, out, keep)
+    assert contents(out) == expected_tree(SITE)
+
+
+def test_a_record_without_its_tree_is_not_trusted_later(out: Path, tmp_path: Path) -> None:
+    """The tree went (by hand, say) and the record stayed: the next build takes the record away
+    before it makes a tree afresh, so a kill then leaves no record beside that tree."""
+    from blog.freshness import current_record
+
+    keep = tmp_path / "site" / "kept-tree"
+    build_like_a_build(SITE, out, keep)
+    build_like_a_build(SITE, out, keep)
+    record = keep.parent / f".{keep.name}.record.json"
+    shutil.rmtree(keep)
+    killed = writer.Staging(out, [o.path for o in SITE] + ["extra/left.html"], retained=keep, old_files=current_record(out))
+    killed.put(Output("extra/left.html", b"left by a killed build"))
+    killed._stop()
+    assert not record.exists()
     build_like_a_build(SITE, out, keep)
     assert contents(out) == expected_tree(SITE)
