@@ -12,11 +12,9 @@ from dataclasses import dataclass, replace
 from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-import jinja2
-
-from . import content, feeds, freshness, routes, sitemap, theme, writer
+from . import content, feeds, freshness, routes, sitemap, writer
 from .cache import BuildCache, decode_diagnostics, decode_post, digest, encode_diagnostics, encode_post, engine_key
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic, raise_if_errors
@@ -25,6 +23,10 @@ from .model import BuildOptions, BuildReport, Entry, Output, Post, Route, Site, 
 from .rendering import Progress, Renderings, no_progress, production_order, start_workers
 from .resident import Resident
 from .site import Related, assemble, reading_order, related_indexes
+from .themefiles import ENTRY_BODY, TEMPLATES, theme_static_files
+
+if TYPE_CHECKING:
+    import jinja2
 
 FEED_KINDS = frozenset({"atom", "rss", "tag_atom"})
 
@@ -154,7 +156,7 @@ def extra_routes(config: SiteConfig, statics: Sequence[StaticFile]) -> tuple[Rou
     taken = {s.output_path for s in statics}
     theme_files = tuple(
         Route(url="/" + f.output_path, output_path=f.output_path, kind="theme_static", sources=(f.source,), static=f)
-        for f in theme.theme_static_files(config)
+        for f in theme_static_files(config)
         if f.output_path not in taken
     )
     css = Route(url="/static/pygments.css", output_path="static/pygments.css", kind="pygments_css", sources=("<pygments styles>",))
@@ -174,10 +176,12 @@ def produce(
 
     Feeds carry every entry's whole content, so every other producer counts as reading bodies.
     """
-    if route.kind in theme.TEMPLATES:
+    if route.kind in TEMPLATES:
+        from . import theme
+
         return theme.render_page(env, route, site, config)
     data, found = produce_file(route, site, plan, config, absolutize)
-    return data, found, frozenset({theme.ENTRY_BODY})
+    return data, found, frozenset({ENTRY_BODY})
 
 
 def produce_file(
@@ -242,6 +246,8 @@ def render_site(
     the pages rendered now. The caller stores the records only once the output is written: a
     record must never describe bytes that never reached the disk.
     """
+    from . import theme  # Jinja: a build that finds nothing changed never gets here
+
     env = env if env is not None else theme.make_env(config)
     absolutize = cached_absolutize(reuse.store) if reuse else feeds.absolutize_html
     keys = [digest(reuse.scope, r.output_path) if reuse else "" for r in plan]
@@ -351,6 +357,8 @@ def _build(
         files = len([path for path in state["files"] if path not in (writer.MARKER, writer.MANIFEST)])
         warnings = store.warnings + decode_diagnostics(state["warnings"])
         return BuildReport(out_dir, state["counts"], 0, files, 0, time.perf_counter() - started, warnings)
+
+    from . import theme  # Jinja and the page views: only a build that makes pages loads them
 
     data_digests = {source.path: data for source, data in zip(sources, hashes)}
     workers = start_workers(list(data_digests), data_digests, config, store, resident)  # they load Markdown while this parses

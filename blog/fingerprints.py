@@ -15,7 +15,7 @@ from typing import Iterable, Mapping
 
 from .cache import digest
 from .model import Entry, Post, Route, Site, Tag
-from .theme import ENTRY_BODY
+from .themefiles import ENTRY_BODY
 
 # Route kinds whose bytes are cheap enough to produce on every build (or that read files).
 ALWAYS_PRODUCED = frozenset({"sitemap", "robots", "static", "theme_static"})

@@ -17,7 +17,7 @@ from .cache import digest, encode_diagnostics, engine_key
 from .config import SiteConfig
 from .errors import Diagnostic
 from .model import BuildOptions, Source, StaticFile
-from .theme import PACKAGED_THEMES, DEFAULT_THEME, theme_dir
+from .themefiles import DEFAULT_THEME, PACKAGED_THEMES, theme_dir
 from .writer import walk_files
 
 

@@ -214,3 +214,12 @@ class BuildReport:
     removed: int
     seconds: float
     warnings: tuple = field(default_factory=tuple)  # tuple[Diagnostic, ...]
+
+
+def freeze(value: Any) -> Any:
+    """Lists → tuples and tables → read-only mappings, so metadata cannot be changed downstream."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(item) for item in value)
+    return value

@@ -10,12 +10,13 @@ found here is always the right one; each build drops what it no longer uses.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, TypeVar
-
-import jinja2
+from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
 from .errors import Diagnostic
 from .model import Post, Rendered
+
+if TYPE_CHECKING:
+    import jinja2
 
 Parsed = tuple[Post | None, tuple[Diagnostic, ...]]  # a source's post (None if it has none) and its problems
 Renders = tuple[Rendered, tuple[Diagnostic, ...]]  # a post's rendering and its warnings

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from types import MappingProxyType, TracebackType
+from types import TracebackType
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
@@ -22,82 +22,17 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from .cache import BuildCache, digest, engine_key
-from .config import SiteConfig, key_positions
-from .errors import BuildError, Diagnostic, error
-from .frontmatter import freeze
-from .model import Entry, MonthGroup, Post, Rendered, Route, Site, StaticFile, Tag, TagRef, TocItem, YearGroup
-
-PACKAGED_THEMES = Path(__file__).parent / "themes"
-DEFAULT_THEME = "default"
-
-# The HTML route kinds this module renders, and the template each uses unless the route names one.
-TEMPLATES: Mapping[str, str] = MappingProxyType(
-    {
-        "index": "index.html",
-        "tag": "tag.html",
-        "tags": "tags.html",
-        "archive": "archive.html",
-        "post": "post.html",
-        "page": "page.html",
-        "404": "404.html",
-    }
-)
+from .config import SiteConfig
+from .errors import Diagnostic, error
+from .model import Entry, MonthGroup, Post, Rendered, Route, Site, Tag, TagRef, TocItem, YearGroup, freeze
+from .themefiles import DEFAULT_THEME, ENTRY_BODY, PACKAGED_THEMES, TEMPLATES, theme_dir
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )
-ENTRY_BODY = "entry.body"  # noted when a template reads what a post's Markdown body renders to
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _DIRECTIVE = re.compile(r"%(-?)(.)", re.DOTALL)
-
-
-# --- finding the theme -------------------------------------------------------------------------
-
-
-def theme_dir(config: SiteConfig) -> Path:
-    """The site's own `themes/<name>` when it exists, else the theme shipped with the package."""
-    name = config.theme
-    if not name or name in (".", "..") or Path(name).name != name or "\\" in name:
-        raise BuildError([_theme_error(config, f"theme: expected a folder name, got {name!r}")])
-    for candidate in (config.root / "themes" / name, PACKAGED_THEMES / name):
-        if candidate.is_dir():
-            if not (candidate / "templates").is_dir():
-                raise BuildError([_theme_error(config, f"theme: {name!r} has no templates/ folder")])
-            return candidate
-    known = sorted(p.name for p in PACKAGED_THEMES.iterdir() if (p / "templates").is_dir())
-    message = f"theme: unknown theme {name!r}; put it in themes/{name}/ or use one of: {', '.join(known)}"
-    raise BuildError([_theme_error(config, message)])
-
-
-def _theme_error(config: SiteConfig, message: str) -> Diagnostic:
-    """Point at the `theme =` line of the configuration file when it can be found."""
-    line = col = None
-    try:
-        text = (config.root / config.config_path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        text = ""
-    positions = key_positions(text)
-    for key in (("theme",), ("tool", "blog", "theme")):
-        if key in positions:
-            line, col = positions[key]
-            break
-    return error(config.config_path, message, line, col)
-
-
-def theme_static_files(config: SiteConfig) -> tuple[StaticFile, ...]:
-    """The theme's `static/` files, bound for `static/<rel>`; hidden files are left out."""
-    root = theme_dir(config)
-    static = root / "static"
-    if not static.is_dir():
-        return ()
-    files = []
-    for path in static.rglob("*"):
-        relative = path.relative_to(static)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-            rel = relative.as_posix()
-            files.append(StaticFile(f"themes/{config.theme}/static/{rel}", path, f"static/{rel}"))
-    return tuple(sorted(files, key=lambda f: f.output_path))
 
 
 # --- the environment ---------------------------------------------------------------------------

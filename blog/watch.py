@@ -24,7 +24,7 @@ from watchfiles._rust_notify import RustNotify
 from .config import SiteConfig
 from .content import is_ignored
 from .errors import BuildError
-from .theme import theme_dir
+from .themefiles import theme_dir
 
 CONFIG_NAMES = ("blog.toml", "pyproject.toml")
 # JetBrains IDEs save through `x___jb_tmp___` and keep `x___jb_old___` for a moment.

@@ -143,3 +143,24 @@ def test_a_build_runs_with_the_cycle_collector_paused_and_restores_it(blog_cli, 
     assert blog_cli("-C", root, "build").code == 1
     assert seen == [False, False]
     assert gc.isenabled()
+
+
+LIBRARIES = ("jinja2", "markupsafe", "yaml", "markdown", "pygments")
+LOADED = (
+    "import sys\nfrom blog.cli import main\ncode = main(['-C', sys.argv[1], 'build'])\n"
+    f"print(code, sorted(name for name in {LIBRARIES!r} if name in sys.modules))"
+)
+
+
+def test_a_no_change_rebuild_loads_no_template_markdown_or_yaml_library(make_site):
+    import subprocess
+    import sys
+
+    root = make_site({"content/posts/2024-01-01-a.md": post(body="```python\nx = 1\n```\n")})
+
+    def build_in_a_new_process() -> str:
+        done = subprocess.run([sys.executable, "-c", LOADED, str(root)], capture_output=True, text=True, check=True)
+        return done.stdout.splitlines()[-1]
+
+    assert build_in_a_new_process() == f"0 {sorted(LIBRARIES)}"  # a first build needs them all
+    assert build_in_a_new_process() == "0 []"

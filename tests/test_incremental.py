@@ -17,7 +17,7 @@ import jinja2
 import pytest
 from jinja2.bccache import bc_magic
 
-from blog import theme
+from blog import theme, themefiles
 from blog.build import build
 from blog.cache import BuildCache
 from blog.config import load_config
@@ -99,7 +99,7 @@ def test_template_change_is_picked_up(make_site):
     assert b"CUSTOM" in incremental(root)["blog/a/index.html"]
 
 
-THEME_TEMPLATES = theme.PACKAGED_THEMES / theme.DEFAULT_THEME / "templates"
+THEME_TEMPLATES = themefiles.PACKAGED_THEMES / themefiles.DEFAULT_THEME / "templates"
 
 
 def counting_compiles(monkeypatch) -> list[Path]:

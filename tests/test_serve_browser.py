@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from blog.theme import PACKAGED_THEMES
+from blog.themefiles import PACKAGED_THEMES
 from servekit import ServeProcess
 from sitekit import post
 

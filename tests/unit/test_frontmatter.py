@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from blog import frontmatter
+from blog import frontmatter, yamlfront
 from blog.errors import BuildError
 from blog.frontmatter import FrontMatter, decode, split
 
@@ -232,18 +232,18 @@ _LINES = st.lists(
 @given(_LINES)
 def test_libyaml_reads_what_it_accepts_exactly_as_the_python_parser_does(lines):
     text = "\n".join(indent + key + joint + value for indent, key, joint, value in lines)
-    if not frontmatter.yaml.__with_libyaml__ or frontmatter._NEEDS_CHECKS.search(text):
+    if not yamlfront.yaml.__with_libyaml__ or yamlfront._NEEDS_CHECKS.search(text):
         return
 
     def read(loader_class):
         try:
-            return frontmatter._read_yaml(loader_class, text, PATH)
+            return yamlfront._read_yaml(loader_class, text, PATH)
         except BuildError as failure:
             return failure
 
-    fast = read(frontmatter._FastLoader)
+    fast = read(yamlfront._FastLoader)
     if not isinstance(fast, BuildError):
-        assert read(frontmatter._Loader) == fast
+        assert read(yamlfront._Loader) == fast
 
 
 def test_an_error_found_by_libyaml_is_reported_as_the_python_parser_words_it():

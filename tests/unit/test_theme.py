@@ -33,9 +33,8 @@ from blog.theme import (
     render_route,
     site_url,
     template_context,
-    theme_dir,
-    theme_static_files,
 )
+from blog.themefiles import theme_dir, theme_static_files
 
 # A site root with no templates/ or themes/ folder: everything comes from the packaged theme.
 NO_SITE = Path(__file__).parent / "no-such-site"

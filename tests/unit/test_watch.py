@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from blog.config import SiteConfig, load_config
-from blog.theme import PACKAGED_THEMES
+from blog.themefiles import PACKAGED_THEMES
 from blog.watch import Watcher, WatchTargets, gather, is_editor_junk, watch_targets
 
 TARGETS = WatchTargets(
