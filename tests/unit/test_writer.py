@@ -410,7 +410,8 @@ def wait_for_change(out: Path, process: subprocess.Popen[bytes]) -> None:
 
 
 def finish(process: subprocess.Popen[bytes]) -> None:
-    assert process.wait(timeout=60) == 0, process.stderr.read().decode() if process.stderr else ""
+    with process:  # closes the pipes
+        assert process.wait(timeout=60) == 0, process.stderr.read().decode() if process.stderr else ""
 
 
 @pytest.mark.parametrize("retain", [False, True], ids=["staged-afresh", "retained-tree"])
@@ -445,7 +446,8 @@ def test_sigkill_at_random_moments_leaves_one_complete_build(out: Path, tmp_path
             wait_for_change(out, process)
             time.sleep(staging_time * 0.2 * chance.random())
         process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
+        with process:
+            process.wait(timeout=30)
 
         clean_stale_staging(out)  # what the next build does first
         assert siblings(out) == []
