@@ -20,7 +20,7 @@ from .config import SiteConfig
 from .errors import BuildError, Diagnostic, raise_if_errors
 from .fingerprints import ALWAYS_PRODUCED, Fingerprints
 from .model import BuildOptions, BuildReport, Entry, Output, Post, Route, Site, Source, StaticFile, TagRef
-from .rendering import Progress, Renderings, no_progress, production_order, start_workers
+from .rendering import Progress, Renderings, no_progress, production_order, render_keys, start_workers
 from .resident import Resident
 from .site import Related, assemble, reading_order, related_indexes
 from .themefiles import ENTRY_BODY, TEMPLATES, theme_static_files
@@ -360,8 +360,8 @@ def _build(
 
     from . import theme  # Jinja and the page views: only a build that makes pages loads them
 
-    data_digests = {source.path: data for source, data in zip(sources, hashes)}
-    workers = start_workers(list(data_digests), data_digests, config, store, resident)  # they load Markdown while this parses
+    keys = render_keys({source.path: data for source, data in zip(sources, hashes)}, config)
+    workers = start_workers(list(keys.values()), store, resident)  # they load Markdown while this parses
     try:
         parsed, problems, post_keys = parse_sources(sources, config, store, resident, hashes)
     except BaseException:
@@ -370,7 +370,7 @@ def _build(
         raise
     problems = list(store.warnings) + list(discovered) + problems
     posts = [p for p in parsed if content.is_published(p, options.drafts, options.future, now)]
-    with Renderings(posts, data_digests, config, store, resident, workers) as renderings:
+    with Renderings(posts, keys, config, store, resident, workers) as renderings:
         totals = {"render": len(renderings.misses), "write": 0}  # pages are counted once planned
         progress = as_one_bar(progress, totals)
         renderings.start(reading_order(posts), progress)  # before the writer's thread: workers fork

@@ -39,13 +39,13 @@ def no_progress(stage: str, done: int, total: int) -> None:
     """Default progress sink for callers that do not display progress."""
 
 
-def render_keys(sources: Sequence[str], data_digests: Mapping[str, str], config: SiteConfig) -> list[str]:
-    """Everything the rendering of each post at `sources` depends on: the markup settings in the
-    config, and the path and bytes of its source, of which its body, summary and body line are
-    a pure function (they do not depend on the configuration), so it is known before the
-    source is parsed."""
+def render_keys(data_digests: Mapping[str, str], config: SiteConfig) -> dict[str, str]:
+    """Each source's render key (source → key): everything the rendering of its post depends on.
+    That is the markup settings in the config, and the path and bytes of the source (its digest
+    in `data_digests`), of which the post's body, summary and body line are a pure function
+    (they do not depend on the configuration), so it is known before the source is parsed."""
     options = repr(options_from_config(config))
-    return [digest(engine_key(), "render", options, source, data_digests[source]) for source in sources]
+    return {source: digest(engine_key(), "render", options, source, data) for source, data in data_digests.items()}
 
 
 def _stored(keys: Sequence[str], store: BuildCache, memo: Mapping[str, Renders]) -> tuple[dict[str, Any], set[str]]:
@@ -55,11 +55,9 @@ def _stored(keys: Sequence[str], store: BuildCache, memo: Mapping[str, Renders])
     return notes, store.has_many("rendered", [key for key in keys if key in notes])
 
 
-def start_workers(
-    sources: Sequence[str], data_digests: Mapping[str, str], config: SiteConfig, store: BuildCache, resident: Resident | None
-) -> Workers | None:
-    """The workers for a build whose posts may be at `sources`, started now; None leaves the
-    choice to `Renderings.start`.
+def start_workers(keys: Sequence[str], store: BuildCache, resident: Resident | None) -> Workers | None:
+    """The workers for a build whose posts may have the render `keys` (one per source), started
+    now; None leaves the choice to `Renderings.start`.
 
     A build calls this once it knows it is not fresh and before it parses anything, so that a
     worker loads Markdown and Pygments while this process parses and plans: after a cold
@@ -70,7 +68,6 @@ def start_workers(
     if renderer_loaded() or not _can_fork():
         return None
     memo = resident.rendered if resident is not None else {}
-    keys = render_keys(sources, data_digests, config)
     _, cached = _stored(keys, store, memo)
     count = _worker_count(sum(1 for key in keys if key not in cached and key not in memo), loaded=False)
     return _start(count, "fork", _warm_worker) if count else None
@@ -161,17 +158,17 @@ class Renderings:
     def __init__(
         self,
         posts: Sequence[Post],
-        data_digests: Mapping[str, str],
+        keys: Mapping[str, str],
         config: SiteConfig,
         store: BuildCache,
         resident: Resident | None = None,
         workers: Workers | None = None,
     ) -> None:
-        """`data_digests` maps each post's source to the digest of its bytes; `workers` are
+        """`keys` maps each post's source to its render key (see `render_keys`); `workers` are
         those `start_workers` started for this build, which this object now owns."""
         self._posts, self._config, self._store = posts, config, store
         self._progress: Progress = no_progress
-        self._keys = render_keys([post.source for post in posts], data_digests, config)
+        self._keys = [keys[post.source] for post in posts]
         self._memo: dict[str, Renders] = resident.rendered if resident is not None else {}
         notes, cached = _stored(self._keys, store, self._memo)
         self.misses = tuple(i for i, key in enumerate(self._keys) if key not in cached and key not in self._memo)

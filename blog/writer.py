@@ -36,6 +36,7 @@ MARKER = ".blog-build"
 MARKER_DATA = b"Written by blog: this folder is replaced whole on every build.\n"
 MANIFEST = ".blog-manifest.json"
 MANIFEST_VERSION = 1
+RECORD_VERSION = 1  # of the record kept beside a retained tree (see `_record_of`)
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 
@@ -245,7 +246,7 @@ class Staging:
         self._written = self._unchanged = 0
         self._failure: BaseException | None = None
         self._live: Mapping[str, list[int]] = old_files or {}
-        self._kept: Mapping[str, list[int]] = {}  # the retained tree's files, when its record says so
+        self._retained_files: Mapping[str, list[int]] = {}  # the retained tree's, when its record says so
         self._mirror = _mirror_of(self.staging) if self.reuse and not os.path.lexists(self.out) else None
         self._mirrored: set[str] = set()  # folders of the mirror made so far
         self._old: frozenset[str] = frozenset()
@@ -263,13 +264,13 @@ class Staging:
         if self.reuse:
             _remove(_mirror_of(self.staging))  # a killed build's
             record = _take_record(_record_of(self.staging))  # taken whether or not the tree is there
-            self._kept = record if self.staging.is_dir() and not self.staging.is_symlink() else {}
+            self._retained_files = record if self.staging.is_dir() and not self.staging.is_symlink() else {}
         if self._mirror is not None:
             _make_dir(self._mirror)
         if self.staging.is_dir() and not self.staging.is_symlink():
             wanted = set(self.paths) | {MARKER, MANIFEST}
-            if self._kept:
-                _prune_recorded(self.staging, self._kept, wanted, self.keep)
+            if self._retained_files:
+                _prune_recorded(self.staging, self._retained_files, wanted, self.keep)
             else:
                 _prune(self.staging, wanted)
         else:
@@ -339,7 +340,7 @@ class Staging:
         """Link the old file at `path` into the tree, unless the records say the retained tree
         already holds that very file (same inode, size and time in both); returns its record."""
         live = self._live.get(path)
-        if live is not None and self._kept.get(path) == live:
+        if live is not None and self._retained_files.get(path) == live:
             return live
         return _link_old(path, self.out, self.staging, self._made)
 
@@ -419,7 +420,7 @@ def _record_of(retained: Path) -> Path:
 def _keep_record(where: Path, files: Mapping[str, list[int]]) -> None:
     """Write the record of a retained tree just made; failing costs only the next build's speed."""
     try:
-        where.write_text(json.dumps({"version": MANIFEST_VERSION, "files": files}, separators=(",", ":")), encoding="utf-8")
+        where.write_text(json.dumps({"version": RECORD_VERSION, "files": files}, separators=(",", ":")), encoding="utf-8")
     except OSError:
         where.unlink(missing_ok=True)
 
@@ -433,7 +434,7 @@ def _take_record(where: Path) -> dict[str, list[int]]:
     except (OSError, ValueError):
         where.unlink(missing_ok=True)
         return {}
-    files = document.get("files") if isinstance(document, dict) and document.get("version") == MANIFEST_VERSION else None
+    files = document.get("files") if isinstance(document, dict) and document.get("version") == RECORD_VERSION else None
     valid = isinstance(files, dict) and all(
         isinstance(info, list) and len(info) == 3 and all(type(n) is int for n in info)
         and (path in (MARKER, MANIFEST) or _path_problem(path) is None)
