@@ -45,6 +45,7 @@ from pymdownx.highlight import Highlight, HighlightExtension
 
 from .config import MarkupOptions
 from .errors import Diagnostic, error, warning
+from .inlines import ScreenedInlineExtension
 from .lexing import accelerated
 from .model import NO_RENDERING, Post, Rendered, TocItem
 
@@ -142,7 +143,7 @@ def _markdown() -> markdown.Markdown:
     configs = _extension_configs()
     highlight = _TabledHighlightExtension(**configs.pop("pymdownx.highlight"))
     return markdown.Markdown(
-        extensions=[*_EXTENSIONS, highlight, _TemplateSafeAttrListExtension()],
+        extensions=[*_EXTENSIONS, highlight, _TemplateSafeAttrListExtension(), ScreenedInlineExtension()],
         extension_configs=configs,
         output_format="html",
     )
