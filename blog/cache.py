@@ -171,8 +171,13 @@ class BuildCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
         db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
+        # A rollback journal, not a write-ahead log: a cold build adds some 30 MB of new rows in
+        # one transaction, which a journal does not copy (only pages that existed are saved),
+        # while a log writes every page twice, the second time once the build is otherwise done
+        # (measured: about 0.1 CPU-s and 0.07 s of wall time of a 1,000-post cold build; edits
+        # the same). FULL makes that journal safe against power loss.
+        db.execute("PRAGMA journal_mode=DELETE")
+        db.execute("PRAGMA synchronous=FULL")
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if row is not None and row[0] != SCHEMA:
