@@ -112,9 +112,12 @@ def parse_sources(
 
 def cached_absolutize(store: BuildCache) -> feeds.Absolutize:
     """Feed link rewriting remembered across builds: a post's HTML sits in several feeds, and
-    rewriting parses the whole document."""
+    rewriting parses the whole document. HTML that a scan shows has nothing to rewrite (most
+    posts) is neither digested nor stored: the scan costs less than looking it up."""
 
     def absolutize(html: str, base: str) -> str:
+        if not feeds.may_need_rewriting(html):
+            return html
         key = digest(engine_key(), "absolute", base, html)
         hit = store.get("derived", key)
         if hit is None:
@@ -141,8 +144,9 @@ def cached_related(store: BuildCache) -> Related:
 
 
 def derived_rows(plan: Sequence[Route]) -> int:
-    """How many derived results a build that made every page reads: the feeds' absolute links
-    (a summary and a content for each post in a feed) and the related posts.
+    """At most how many derived results a build that made every page reads: the feeds' absolute
+    links (a summary and a content for each post in a feed, if it has links to rewrite) and the
+    related posts.
 
     An edit remakes only the feeds that show the edited post, so it reads only their rows; had
     the prune judged by those, the first edit after a cold build would drop the rest (10 MB at

@@ -150,7 +150,8 @@ def test_an_edit_keeps_the_derived_results_of_the_feeds_it_does_not_remake(make_
     tags = [f"topic{n}" for n in range(12)]
     root = make_site({
         f"content/posts/2024-01-{1 + n % 28:02d}-p{n}.md": post(
-            title=f"P{n}", date=f"2024-01-{1 + n % 28:02d}", tags=(tags[n % 12],), body=f"Intro {n}.\n\n<!-- more -->\n\nRest.\n"
+            title=f"P{n}", date=f"2024-01-{1 + n % 28:02d}", tags=(tags[n % 12],),
+            body=f"Intro {n}, [next](/blog/p{n + 1}/).\n\n<!-- more -->\n\nRest.\n",  # a link feeds make absolute
         )
         for n in range(120)
     })
@@ -163,6 +164,18 @@ def test_an_edit_keeps_the_derived_results_of_the_feeds_it_does_not_remake(make_
         after = {key for (key,) in db.execute("SELECT key FROM derived")}
     assert len(before) > 200  # more than twice what the edit reads, and the slack
     assert len(before - after) <= 2  # only the edited post's old summary and content may go
+
+
+def test_feed_html_with_no_link_to_rewrite_is_not_stored(make_site):
+    root = make_site({
+        "content/posts/2024-01-01-a.md": post(title="A", body="Only [elsewhere](https://example.org/) and [a note](#n).\n"),
+        "content/posts/2024-01-02-b.md": post(title="B", date="2024-01-02", body="See [A](/blog/a/).\n"),
+    })
+    incremental(root)
+    with sqlite3.connect(root / ".blog-cache/cache.sqlite3") as db:
+        stored = [json.loads(value) for (value,) in db.execute("SELECT value FROM derived")]
+    rewritten = [value for value in stored if isinstance(value, str)]
+    assert rewritten and all('href="https://blog.example.org/blog/a/"' in value for value in rewritten)
 
 
 def test_corrupt_cache_still_builds_right(make_site, tmp_path):

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from blog.config import SiteConfig
 from blog.feeds import (
-    _may_need_rewriting,
+    _URL_ATTRIBUTE_START,
+    _url_attribute_starts,
+    may_need_rewriting,
     _rewrite_links,
     absolute_srcset,
     absolutize_html,
@@ -189,7 +191,7 @@ def test_the_quick_scan_never_skips_a_link_the_parser_would_rewrite(html: str) -
     ],
 )
 def test_html_with_only_absolute_links_skips_the_parser(html: str) -> None:
-    assert not _may_need_rewriting(html)
+    assert not may_need_rewriting(html)
 
 
 @pytest.mark.parametrize(
@@ -204,7 +206,15 @@ def test_html_with_only_absolute_links_skips_the_parser(html: str) -> None:
     ],
 )
 def test_anything_not_plainly_absolute_goes_to_the_parser(html: str) -> None:
-    assert _may_need_rewriting(html)
+    assert may_need_rewriting(html)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["href", "src", "srcset", "poster", "hrefsrc", "postersrc", "=", " ", "\n", "h", "s", "<span class=\"s\">", "x"]), max_size=30))
+def test_url_attributes_are_found_where_a_regex_search_finds_them(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    found = sorted((m.start(), m.end()) for m in _url_attribute_starts(text))
+    assert found == [(m.start(), m.end()) for m in _URL_ATTRIBUTE_START.finditer(text)]
 
 
 # --- dates and text ---------------------------------------------------------------------------
