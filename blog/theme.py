@@ -99,8 +99,9 @@ def make_env(config: SiteConfig, store: BuildCache | None = None) -> jinja2.Envi
         auto_reload=False,
         bytecode_cache=CompiledTemplates(store) if store is not None else None,
     )
+    prefix = url_prefix(config)
     helpers: dict[str, Callable[..., str]] = {
-        "url": lambda path: site_url(config, path),
+        "url": lambda path: prefixed(prefix, path),
         "absolute_url": lambda path: absolute_url(config, path),
         "date": format_date,
         "isodate": isodate,
@@ -112,9 +113,19 @@ def make_env(config: SiteConfig, store: BuildCache | None = None) -> jinja2.Envi
 
 def site_url(config: SiteConfig, path: str) -> str:
     """A site-relative URL ("/tags/x/") as a link: prefixed with the base URL's path, if any."""
+    return prefixed(url_prefix(config), path)
+
+
+def url_prefix(config: SiteConfig) -> str:
+    """The base URL's path without its last slash: what site-relative links start with."""
+    return urlsplit(config.base_url).path.rstrip("/")
+
+
+def prefixed(prefix: str, path: str) -> str:
+    """`site_url` with the prefix worked out once (templates make some 50 links per page)."""
     if not path.startswith("/") or path.startswith("//"):
         return path
-    return urlsplit(config.base_url).path.rstrip("/") + path
+    return prefix + path
 
 
 def absolute_url(config: SiteConfig, path: str) -> str:
@@ -128,10 +139,13 @@ def format_date(moment: date, fmt: str = "%B %-d, %Y") -> str:
     """strftime with English names whatever the locale; `%-d` drops the leading zero."""
     if not isinstance(moment, date):
         raise TypeError(f"date: expected a date, got {moment!r}")
+    at = moment if isinstance(moment, datetime) else datetime(moment.year, moment.month, moment.day)
 
     def field(match: re.Match[str]) -> str:
         unpadded, code = match.groups()
-        value = _date_field(moment, code)
+        if code not in _DATE_FIELDS:
+            raise ValueError(f"date: unsupported directive %{code}; use one of %{' %'.join(_DATE_FIELDS)}")
+        value = _DATE_FIELDS[code](at)
         if unpadded and value.isdigit():
             return value.lstrip("0") or "0"
         return value
@@ -139,30 +153,25 @@ def format_date(moment: date, fmt: str = "%B %-d, %Y") -> str:
     return _DIRECTIVE.sub(field, fmt)
 
 
-def _date_field(moment: date, code: str) -> str:
-    at = moment if isinstance(moment, datetime) else datetime(moment.year, moment.month, moment.day)
-    fields: dict[str, Callable[[], str]] = {
-        "Y": lambda: f"{at.year:04d}",
-        "y": lambda: f"{at.year % 100:02d}",
-        "m": lambda: f"{at.month:02d}",
-        "d": lambda: f"{at.day:02d}",
-        "j": lambda: f"{at.timetuple().tm_yday:03d}",
-        "H": lambda: f"{at.hour:02d}",
-        "I": lambda: f"{(at.hour - 1) % 12 + 1:02d}",
-        "M": lambda: f"{at.minute:02d}",
-        "S": lambda: f"{at.second:02d}",
-        "p": lambda: "AM" if at.hour < 12 else "PM",
-        "B": lambda: MONTHS[at.month - 1],
-        "b": lambda: MONTHS[at.month - 1][:3],
-        "A": lambda: WEEKDAYS[at.weekday()],
-        "a": lambda: WEEKDAYS[at.weekday()][:3],
-        "Z": lambda: at.tzname() or "",
-        "z": lambda: at.strftime("%z"),
-        "%": lambda: "%",
-    }
-    if code not in fields:
-        raise ValueError(f"date: unsupported directive %{code}; use one of %{' %'.join(fields)}")
-    return fields[code]()
+_DATE_FIELDS: dict[str, Callable[[datetime], str]] = {
+    "Y": lambda at: f"{at.year:04d}",
+    "y": lambda at: f"{at.year % 100:02d}",
+    "m": lambda at: f"{at.month:02d}",
+    "d": lambda at: f"{at.day:02d}",
+    "j": lambda at: f"{at.timetuple().tm_yday:03d}",
+    "H": lambda at: f"{at.hour:02d}",
+    "I": lambda at: f"{(at.hour - 1) % 12 + 1:02d}",
+    "M": lambda at: f"{at.minute:02d}",
+    "S": lambda at: f"{at.second:02d}",
+    "p": lambda at: "AM" if at.hour < 12 else "PM",
+    "B": lambda at: MONTHS[at.month - 1],
+    "b": lambda at: MONTHS[at.month - 1][:3],
+    "A": lambda at: WEEKDAYS[at.weekday()],
+    "a": lambda at: WEEKDAYS[at.weekday()][:3],
+    "Z": lambda at: at.tzname() or "",
+    "z": lambda at: at.strftime("%z"),
+    "%": lambda at: "%",
+}
 
 
 def isodate(moment: date) -> str:
