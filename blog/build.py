@@ -362,8 +362,6 @@ def _build(
         warnings = store.warnings + decode_diagnostics(state["warnings"])
         return BuildReport(out_dir, state["counts"], 0, files, 0, time.perf_counter() - started, warnings)
 
-    from . import theme  # Jinja and the page views: only a build that makes pages loads them
-
     keys = render_keys({source.path: data for source, data in zip(sources, hashes)}, config)
     workers = start_workers(list(keys.values()), store, resident)  # they load Markdown while this parses
     try:
@@ -372,6 +370,7 @@ def _build(
         if workers is not None:
             workers.pool.shutdown(cancel_futures=True)
         raise
+    from . import theme  # Jinja and the page views: only a build that makes pages loads them
     problems = list(store.warnings) + list(discovered) + problems
     posts = [p for p in parsed if content.is_published(p, options.drafts, options.future, now)]
     with Renderings(posts, keys, config, store, resident, workers) as renderings:
