@@ -92,6 +92,10 @@ def assert_rendered_or_located_error(result: Rendered, diagnostics: tuple[Diagno
         assert result.html
 
 
+# The deadline's alarm may fire inside a garbage-collector callback (hypothesis installs one),
+# where an exception is only printed; markup's handler then re-arms the alarm until the render
+# stops, so pytest's report of that printed exception is expected, not a failure.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize("n", [10_000, 20_000])
 @pytest.mark.parametrize("name", sorted(GENERATORS))
 def test_pathological_input_never_hangs_or_raises(name: str, n: int) -> None:
