@@ -19,7 +19,7 @@ from .cache import BuildCache, decode_diagnostics, decode_post, digest, encode_d
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic, raise_if_errors
 from .fingerprints import ALWAYS_PRODUCED, Fingerprints
-from .model import BuildOptions, BuildReport, Entry, Output, Post, Route, Site, Source, StaticFile, TagRef
+from .model import FEED_KINDS, BuildOptions, BuildReport, Entry, Output, Post, Route, Site, Source, StaticFile, TagRef
 from .rendering import Progress, Renderings, no_progress, production_order, render_keys, start_workers
 from .resident import Resident
 from .site import Related, assemble, reading_order, related_indexes
@@ -27,8 +27,6 @@ from .themefiles import ENTRY_BODY, TEMPLATES, theme_static_files
 
 if TYPE_CHECKING:
     import jinja2
-
-FEED_KINDS = frozenset({"atom", "rss", "tag_atom"})
 
 
 def as_one_bar(progress: Progress, totals: dict[str, int]) -> Progress:

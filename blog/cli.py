@@ -16,7 +16,7 @@ from .build import build, read_posts
 from .cache import clean as clean_cache
 from .config import SiteConfig, load_config
 from .errors import BuildError, format_diagnostic, raise_if_errors
-from .model import BuildOptions, BuildReport
+from .model import FEED_KINDS, BuildOptions, BuildReport
 from .progress import ProgressBar
 from .scaffold import new_post, init_site
 from .taxonomy import tag_report
@@ -28,7 +28,7 @@ SUMMARY_GROUPS = (
     ("post", "posts", ("post",)),
     ("page", "pages", ("page",)),
     ("list page", "list pages", ("index", "tag", "tags", "archive")),
-    ("feed", "feeds", ("atom", "rss", "tag_atom")),
+    ("feed", "feeds", tuple(sorted(FEED_KINDS))),
     ("static file", "static files", ("static", "theme_static", "pygments_css")),
     ("other file", "other files", ("404", "sitemap", "robots")),
 )

@@ -164,6 +164,7 @@ RouteKind = Literal[
     "theme_static",
     "pygments_css",
 ]
+FEED_KINDS: frozenset[RouteKind] = frozenset({"atom", "rss", "tag_atom"})  # the kinds that are feeds
 
 
 @dataclass(frozen=True, slots=True)
