@@ -18,7 +18,7 @@ from .config import SiteConfig
 from .errors import Diagnostic
 from .model import BuildOptions, Source, StaticFile
 from .themefiles import DEFAULT_THEME, PACKAGED_THEMES, theme_dir
-from .writer import walk_files
+from .writer import file_record, walk_files
 
 
 def template_files(config: SiteConfig) -> list[Path]:
@@ -60,8 +60,7 @@ def output_record(out_dir: Path) -> dict[str, list[int]]:
     """path → [size, mtime_ns, inode] of every file in the output, except the keep-list entries."""
     record: dict[str, list[int]] = {}
     for path, entry in walk_files(out_dir):
-        info = entry.stat(follow_symlinks=False)
-        record[path] = [info.st_size, info.st_mtime_ns, info.st_ino]
+        record[path] = file_record(entry.stat(follow_symlinks=False))
     return dict(sorted(record.items()))
 
 

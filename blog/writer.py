@@ -452,10 +452,14 @@ def _same_device(first: Path, second: Path) -> bool:
         return False
 
 
-def _stat_record(path: str) -> list[int]:
-    """[size, mtime_ns, inode] of the file at `path`, as `freshness.output_record` reads it."""
-    info = os.lstat(path)
+def file_record(info: os.stat_result) -> list[int]:
+    """What records of output files hold for each file: [size, mtime_ns, inode]."""
     return [info.st_size, info.st_mtime_ns, info.st_ino]
+
+
+def _stat_record(path: str) -> list[int]:
+    """The record of the file at `path` (not following a symlink)."""
+    return file_record(os.lstat(path))
 
 
 def _prune_recorded(staging: Path, record: Mapping[str, list[int]], wanted: set[str], keep: Sequence[str]) -> None:
@@ -634,7 +638,7 @@ def _link_old(path: str, out: Path, staging: Path, made: set[str]) -> list[int]:
         _discard(target)
         if not _link_or_copy(os.path.join(out, path), target):
             return _stat_record(target)
-    return [previous.st_size, previous.st_mtime_ns, previous.st_ino]
+    return file_record(previous)
 
 
 def _is_same_inode(first: str | Path, second: str | Path) -> bool:
