@@ -32,7 +32,11 @@ _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 def literal_starts(regex: re.Pattern[str]) -> frozenset[str] | None:
     """The characters every match of `regex` begins with, when the regex spells them out: after
     any zero-width assertions, a literal or a class of literals. None when a match may begin
-    with anything else, may be empty, or when case is ignored."""
+    with anything else, may be empty, or when case is ignored.
+
+    `lexing` reads regexes too, but answers only for ASCII characters (it fills a table, and
+    tries every rule elsewhere); a screen must hold for every character, so this reading trusts
+    nothing but literals."""
     if regex.flags & re.IGNORECASE:
         return None
     try:
