@@ -40,9 +40,11 @@ from markdown.extensions.toc import slugify_unicode
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.style import Style
+from pygments.token import Text
 from pygments.util import ClassNotFound
 from pymdownx.highlight import Highlight, HighlightExtension
 
+from .codehtml import code_html
 from .config import MarkupOptions
 from .errors import Diagnostic, error, warning
 from .inlines import ScreenedInlineExtension
@@ -129,8 +131,53 @@ class _TabledHighlight(Highlight):
         lexer, name = _lexers[key]
         return accelerated(lexer), name
 
+    def highlight(self, src: str, language: str, css_class: str = "highlight", **options: Any) -> Any:
+        """A plain block (almost every one: no line numbers, marked lines, title, id, classes or
+        attributes) has its tokens written by `codehtml`, inside the elements pymdownx puts
+        around a plain block; any other goes through pymdownx as it is."""
+        frame = _frame(self.pygments_style, css_class) if self._is_plain(language, options) else None
+        if frame is None:
+            return super().highlight(src, language, css_class, **options)
+        lexer, _ = self.get_lexer(src, language, False, self.stripnl)
+        return f"{frame[0]}{code_html(lexer.get_tokens(src), self.pygments_style)}{frame[1]}"
+
+    def _is_plain(self, language: str, options: Mapping[str, Any]) -> bool:
+        """Whether pymdownx would write this block as Pygments' formatter alone writes it."""
+        settings_plain = (
+            self.use_pygments
+            and not self.noclasses
+            and not self.linenums
+            and not self.auto_title
+            and not self.pygments_lang_class
+            and not self.line_spans
+            and not self.line_anchors
+            and (language or not self.default_lang)
+        )
+        start = options.get("linestart", -1)
+        return bool(
+            settings_plain
+            and options.keys() <= _HIGHLIGHT_OPTIONS
+            and not any(options.get(name) for name in ("inline", "hl_lines", "classes", "id_value", "attrs"))
+            and not (options.get("title") or "").strip()
+            and (start is None or (isinstance(start, int) and start <= 0))
+        )
+
 
 _lexers: dict[tuple[str, bool, bool], tuple[Any, str]] = {}  # see _TabledHighlight
+
+# The keyword arguments of pymdownx's `Highlight.highlight` that `_is_plain` knows.
+_HIGHLIGHT_OPTIONS = frozenset(
+    "hl_lines linestart linestep linespecial inline classes id_value attrs title code_block_count".split()
+)
+
+
+@functools.lru_cache(maxsize=16)
+def _frame(style: Any, css_class: str) -> tuple[str, str] | None:
+    """What pymdownx writes before and after the lines of a plain block, read from its block of
+    one line of plain text; None when those lines are not simply framed."""
+    block = Highlight(None, pygments_style=style).highlight("probe", "text", css_class)
+    before, found, after = block.partition(code_html([(Text, "probe")], style))
+    return (before, after) if found and before and after else None
 
 
 class _TabledHighlightExtension(HighlightExtension):
