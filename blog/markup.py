@@ -44,6 +44,7 @@ from pygments.token import Text
 from pygments.util import ClassNotFound
 from pymdownx.highlight import Highlight, HighlightExtension
 
+from .blocks import ScreenedBlockExtension
 from .codehtml import code_html
 from .config import MarkupOptions
 from .errors import Diagnostic, error, warning
@@ -190,7 +191,7 @@ def _markdown() -> markdown.Markdown:
     configs = _extension_configs()
     highlight = _TabledHighlightExtension(**configs.pop("pymdownx.highlight"))
     return markdown.Markdown(
-        extensions=[*_EXTENSIONS, highlight, _TemplateSafeAttrListExtension(), ScreenedInlineExtension()],
+        extensions=[*_EXTENSIONS, highlight, _TemplateSafeAttrListExtension(), ScreenedInlineExtension(), ScreenedBlockExtension()],
         extension_configs=configs,
         output_format="html",
     )

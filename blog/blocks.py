@@ -1,0 +1,136 @@
+"""Python-Markdown's block parser, skipping block processors whose test cannot pass.
+
+For every block of a document (a paragraph, a heading, a list...), the parser asks each of its
+block processors in turn whether the block is theirs, and most of those tests are a regex search
+of the whole block: is there a `#` heading line, a `>` quote line, a `:` definition line? That
+was a tenth of a post's rendering. A regex often needs certain characters to match at all
+(`#` for a heading), so a block holding none of them is not offered to that processor: its test
+could only have said no, and a test that says no changes nothing.
+
+Only tests known to be exactly such a search or match are skipped: a processor's `test` must
+compile to the same code as one of the forms below, so a test written any other way, in this
+version of Python-Markdown or a later one, is always asked, and the HTML stays Python-Markdown's.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from re import _constants as sre  # the parsed form of a regex: public in all but name since 3.11
+from re import _parser
+from typing import Any, Callable, Sequence
+
+import markdown
+from markdown import util
+from markdown.blockparser import BlockParser
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+
+_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+
+Needs = tuple[frozenset[str], ...]  # a block must hold a character of each set
+
+
+@functools.cache
+def required_chars(regex: re.Pattern[str]) -> Needs:
+    """Sets of characters of which every match of `regex` holds at least one each; () when
+    nothing certain can be said (case ignored, a form this reading does not know)."""
+    if regex.flags & re.IGNORECASE or not isinstance(regex.pattern, str):
+        return ()
+    try:
+        items = _parser.parse(regex.pattern, regex.flags)
+    except Exception:
+        return ()
+    return _sequence_needs(items)
+
+
+def _sequence_needs(items: Any) -> Needs:
+    return tuple(dict.fromkeys(needs for op, arg in items for needs in _item_needs(op, arg)))
+
+
+def _item_needs(op: Any, arg: Any) -> Needs:
+    if op == sre.LITERAL:
+        return (frozenset(chr(arg)),)
+    if op == sre.IN:
+        if all(member == sre.LITERAL for member, _ in arg):
+            return (frozenset(chr(code) for _, code in arg),)
+        return ()
+    if op == sre.SUBPATTERN:
+        _, add, _, inner = arg
+        return () if add & re.IGNORECASE else _sequence_needs(inner)
+    if op == sre.ATOMIC_GROUP:
+        return _sequence_needs(arg)
+    if op in _REPEATS:
+        least, _, inner = arg
+        return _sequence_needs(inner) if least >= 1 else ()
+    if op == sre.BRANCH:  # each branch needs one of its own characters: one of their union
+        branches = [_sequence_needs(branch) for branch in arg[1]]
+        if any(not needs for needs in branches):
+            return ()
+        return (frozenset().union(*(min(needs, key=len) for needs in branches)),)
+    return ()  # zero-width assertions, back-references, categories, anything else: nothing certain
+
+
+# The forms of test that pass only when the regex `RE` matches the block. Their code is compared
+# with each processor's, never called.
+def _searches(self: Any, parent: Any, block: str) -> bool:
+    return bool(self.RE.search(block))
+
+
+def _matches(self: Any, parent: Any, block: str) -> bool:
+    return bool(self.RE.match(block))
+
+
+def _searches_unless_deep(self: Any, parent: Any, block: str) -> bool:
+    return bool(self.RE.search(block)) and not util.nearing_recursion_limit()
+
+
+_FORMS = (_searches, _matches, _searches_unless_deep)
+
+
+def _code(function: Callable[..., Any]) -> tuple[Any, ...] | None:
+    code = getattr(function, "__code__", None)
+    return None if code is None else (code.co_code, code.co_names, code.co_varnames, code.co_consts)
+
+
+_FORM_CODES = frozenset(_code(form) for form in _FORMS)
+
+
+@functools.cache
+def _needs_of(test: Callable[..., Any], regex: Any) -> Needs:
+    if not isinstance(regex, re.Pattern) or _code(test) not in _FORM_CODES:
+        return ()
+    return required_chars(regex)
+
+
+def screen(processor: BlockProcessor) -> Needs:
+    """What a block must hold for `processor`'s test to pass; () when it is always asked."""
+    return _needs_of(type(processor).test, getattr(processor, "RE", None))
+
+
+def _may_pass(needs: Needs, block: str) -> bool:
+    return all(any(char in block for char in chars) for chars in needs)
+
+
+class ScreenedBlockParser(BlockParser):
+    """`BlockParser` whose loop over the block processors skips those whose test cannot pass."""
+
+    def parseBlocks(self, parent: Any, blocks: list[str]) -> None:  # noqa: N802
+        """Python-Markdown's loop: each block goes to the first processor whose test passes and
+        whose run does not decline it."""
+        processors: Sequence[tuple[BlockProcessor, Needs]] = [(p, screen(p)) for p in self.blockprocessors]
+        while blocks:
+            for processor, needs in processors:
+                if needs and not _may_pass(needs, blocks[0]):
+                    continue
+                if processor.test(parent, blocks[0]) and processor.run(parent, blocks) is not False:
+                    break
+
+
+class ScreenedBlockExtension(Extension):
+    """Puts `ScreenedBlockParser` in the place of the parser of a Markdown instance whose parser
+    is Python-Markdown's own (it only adds a method, so the instance keeps all its state)."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
+        if type(md.parser) is BlockParser:
+            md.parser.__class__ = ScreenedBlockParser

@@ -1,0 +1,107 @@
+"""blog.blocks on strings: which characters a test needs, and HTML equal to Python-Markdown's."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import markdown
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown.blockparser import BlockParser
+from markdown.blockprocessors import BlockQuoteProcessor, HashHeaderProcessor, OListProcessor, ParagraphProcessor
+from markdown.extensions.admonition import AdmonitionProcessor
+
+from blog import blocks, markup
+from blog.blocks import ScreenedBlockParser, required_chars, screen
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sets(*groups: str) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(group) for group in groups)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"(?:^|\n)(?P<level>#{1,6})(?P<header>.*?)#*(?:\n|$)", sets("#")),
+        (r"^.*?\n[=-]+[ ]*(\n|$)", sets("\n", "=-")),
+        (r"(^|\n)[ ]{0,3}>[ ]?(.*)", sets(">")),
+        (r"ab|c", sets("ac")),  # one character of either branch
+        (r"(?=x)y", sets("y")),  # what a lookahead needs is not counted
+        (r"(?>ab)", sets("a", "b")),
+        (r"é", sets("é")),
+    ],
+)
+def test_characters_a_regex_needs(pattern: str, expected: tuple[frozenset[str], ...]) -> None:
+    assert required_chars(re.compile(pattern, re.MULTILINE)) == expected
+
+
+@pytest.mark.parametrize("pattern", ["", r"a?", r"a*", r"\d+", r"[a-z]", r"[^a]", r".", r"(?i:a)", r"a|\d", r"(?:ab)?", r"(?=a)"])
+def test_regexes_that_need_nothing_certain(pattern: str) -> None:
+    assert required_chars(re.compile(pattern)) == ()
+
+
+def test_ignoring_case_needs_nothing_certain() -> None:
+    assert required_chars(re.compile("k", re.IGNORECASE)) == ()  # the Kelvin sign matches too
+
+
+def parser() -> BlockParser:
+    return markup._markdown().parser
+
+
+def test_tests_that_search_or_match_their_regex_are_screened() -> None:
+    found = {type(p): screen(p) for p in parser().blockprocessors}
+    assert found[HashHeaderProcessor] == sets("#")
+    assert found[BlockQuoteProcessor] == sets(">")  # `... and not nearing_recursion_limit()`
+    assert found[OListProcessor] == sets(".", " ")
+
+
+def test_other_tests_are_always_asked() -> None:
+    found = {type(p): screen(p) for p in parser().blockprocessors}
+    assert found[AdmonitionProcessor] == ()  # it also looks at the block before
+    assert found[ParagraphProcessor] == ()
+
+    class Rewritten(HashHeaderProcessor):
+        def test(self, parent: object, block: str) -> bool:
+            return bool(self.RE.search(block)) or block.startswith("%")
+
+    assert screen(Rewritten(parser())) == ()
+
+
+def stock_markdown(monkeypatch: pytest.MonkeyPatch) -> markdown.Markdown:
+    with monkeypatch.context() as patch:
+        patch.setattr(blocks.ScreenedBlockExtension, "extendMarkdown", lambda self, md: None)
+        return markup._markdown()
+
+
+def test_the_posts_markdown_screens_its_block_processors(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert type(markup._markdown().parser) is ScreenedBlockParser
+    assert type(stock_markdown(monkeypatch).parser) is BlockParser
+
+
+def test_html_equals_python_markdowns_on_the_sample_and_test_sites(monkeypatch: pytest.MonkeyPatch) -> None:
+    stock, screened = stock_markdown(monkeypatch), markup._markdown()
+    texts = [path.read_text(encoding="utf-8", errors="replace") for folder in ("content", "tests") for path in sorted((ROOT / folder).rglob("*.md"))]
+    assert len(texts) > 20
+    for text in texts:
+        assert screened.reset().convert(text) == stock.reset().convert(text)
+
+
+LINES = [
+    "# H", "## H ##", "Title", "===", "---", "- a", "* b", "+ c", "1. one", "2) two", "> q", "> > qq", ">", "term", ": def",
+    "!!! note", "!!! warning \"T\"", "    indented", "\tTab", "| a | b |", "|---|---|", "[^1]: note", "*[HTML]: markup",
+    "[x]: /u", "***", "_ _ _", "<div markdown=\"1\">", "</div>", "```python", "```", "text # not a heading", "a: b",
+    "a > b", "x - y", "", "", "",
+]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(LINES), max_size=30))
+def test_html_equals_python_markdowns_on_any_blocks(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    with pytest.MonkeyPatch.context() as patch:
+        stock = stock_markdown(patch)
+    assert markup._markdown().convert(text) == stock.convert(text)
