@@ -254,8 +254,9 @@ def _fence_language(info: str) -> str:
     return match.group(0) if match else ""
 
 
-def _scan(body: str) -> _Layout:
-    """Find fences (with their languages) and code lines, as superfences and Markdown see them.
+def _scan(body: str, last_line: int | None = None) -> _Layout:
+    """Find fences (with their languages) and code lines, as superfences and Markdown see them,
+    in the whole body or up to its 0-based line `last_line`.
 
     Blockquote markers are stripped first; 4-space indented lines after a blank line are code
     unless they continue a list item.
@@ -264,7 +265,8 @@ def _scan(body: str) -> _Layout:
     code: set[int] = set()
     fence: str | None = None
     previous_blank, in_list, in_indented = True, False, False
-    for number, raw in enumerate(body.split("\n")):
+    lines = body.split("\n")
+    for number, raw in enumerate(lines if last_line is None else lines[: last_line + 1]):
         line = _QUOTE_PREFIX.sub("", raw, count=1) if ">" in raw[:4] else raw  # a quote marker starts early
         line = line.expandtabs(4) if "\t" in line else line
         stripped = line.strip()
@@ -303,10 +305,19 @@ def _is_known_language(language: str) -> bool:
     return True
 
 
-def _language_warnings(layout: _Layout, source: str, body_line: int) -> tuple[Diagnostic, ...]:
+# Every line `_scan` could take for a fence, and more: after any quote markers and whitespace.
+_FENCE_LIKE = re.compile(r"^[\s>]*(?:`{3,}|~{3,})(.*)$", re.MULTILINE)
+
+
+def _language_warnings(body: str, source: str, body_line: int) -> tuple[Diagnostic, ...]:
+    """A warning for each fence whose language Pygments does not know. The body is scanned
+    only when some fence-like line names an unknown one (rare), to tell which lines are fences."""
+    named = {_fence_language(match.group(1)) for match in _FENCE_LIKE.finditer(body)}
+    if all(_is_known_language(language) for language in named if language):
+        return ()
     return tuple(
         warning(source, f"unknown code language '{f.language}'; rendered as plain text", body_line + f.line)
-        for f in layout.fences
+        for f in _scan(body).fences
         if f.language and not _is_known_language(f.language)
     )
 
@@ -332,8 +343,11 @@ class _Markers:
         return self.pattern.sub("", text) if self.originals else text
 
 
-def _mark(body: str, layout: _Layout) -> tuple[str, _Markers]:
-    """Replace markers on non-code lines by tokens; the render decides which one splits."""
+def _mark(body: str) -> tuple[str, _Markers]:
+    """Replace markers on non-code lines by tokens; the render decides which one splits.
+
+    Which lines are code is found only as far as the last line with a marker.
+    """
     longest = max((len(run) for run in re.findall("\ue000+", body)), default=0) if "\ue000" in body else 0
     edge = "\ue000" * (longest + 1)
     pattern = _token_pattern(edge)
@@ -347,10 +361,12 @@ def _mark(body: str, layout: _Layout) -> tuple[str, _Markers]:
 
     if not _MORE.search(body):  # a search of the whole body finds at least what one line holds
         return body, _Markers(edge, (), pattern)
-    lines = [
-        _MORE.sub(swap, line) if "<!--" in line and n not in layout.code_lines else line
-        for n, line in enumerate(body.split("\n"))
-    ]
+    lines = body.split("\n")
+    marked = [n for n, line in enumerate(lines) if "<!--" in line and _MORE.search(line)]
+    code_lines = _scan(body, marked[-1]).code_lines if marked else frozenset()
+    for n in marked:
+        if n not in code_lines:
+            lines[n] = _MORE.sub(swap, lines[n])
     return "\n".join(lines), _Markers(edge, tuple(originals), pattern)
 
 
@@ -605,16 +621,40 @@ def _resolve_markers(rendered: str, markers: _Markers) -> tuple[str, str | None]
     return result, split
 
 
+def _token_span(text: str, at: int, token: str) -> tuple[int, int]:
+    """Where the token found at `at` is, with the `<p>` and `</p>` around it when it is alone
+    in its paragraph (whitespace aside); str methods, not a regex search of the whole HTML."""
+    start, end = at, at + len(token)
+    while start and text[start - 1].isspace():  # str.isspace is what a regex's `\s` matches
+        start -= 1
+    while end < len(text) and text[end].isspace():
+        end += 1
+    if start >= 3 and text.startswith("<p>", start - 3) and text.startswith("</p>", end):
+        return start - 3, end + 4
+    return at, at + len(token)
+
+
 def _drop_token(text: str, token: str) -> str:
-    """Remove a token, and the paragraph around it when it was the only thing in it."""
-    return re.sub(rf"<p>\s*{re.escape(token)}\s*</p>\n?", "", text).replace(token, "").strip()
+    """Remove every copy of a token, with the paragraph around it (and its line break) when it
+    was the only thing in it."""
+    kept: list[str] = []
+    cursor, at = 0, text.find(token)
+    while at != -1:
+        start, end = _token_span(text, at, token)
+        if end > at + len(token) and text.startswith("\n", end):
+            end += 1
+        kept.append(text[cursor:start])
+        cursor = end
+        at = text.find(token, end)
+    kept.append(text[cursor:])
+    return "".join(kept).strip()
 
 
 def _split_at(rendered: str, token: str) -> tuple[str, str, bool]:
     """(full HTML, excerpt HTML, has_more) for a post cut at a marker token."""
-    before, after = re.sub(rf"<p>\s*{re.escape(token)}\s*</p>", token, rendered).split(token, 1)
-    has_more = re.fullmatch(r"(?:\s|</[^>]*>)*", after) is None
-    return _drop_token(rendered, token), _clean_excerpt(before), has_more
+    start, end = _token_span(rendered, rendered.index(token), token)
+    has_more = re.fullmatch(r"(?:\s|</[^>]*>)*", rendered[end:]) is None
+    return _drop_token(rendered, token), _clean_excerpt(rendered[:start]), has_more
 
 
 # --------------------------------------------------------------------------- one post, unbounded
@@ -653,8 +693,7 @@ def _toc(tokens: list[Mapping[str, Any]], markers: _Markers) -> tuple[TocItem, .
 
 def _render_job(job: _Job) -> _Outcome:
     try:
-        layout = _scan(job.body)
-        text, markers = _mark(job.body, layout)
+        text, markers = _mark(job.body)
         md = _borrow_markdown()
         rendered = md.convert(text)
         toc = _toc(md.toc_tokens, markers)  # type: ignore[attr-defined]
@@ -669,7 +708,7 @@ def _render_job(job: _Job) -> _Outcome:
         _return_markdown(md)
     except RecursionError:
         return _Failed("Markdown nested too deeply to render (RecursionError); simplify this post")
-    return Rendered(full, excerpt, has_more, toc), _language_warnings(layout, job.source, job.body_line)
+    return Rendered(full, excerpt, has_more, toc), _language_warnings(job.body, job.source, job.body_line)
 
 
 # --------------------------------------------------------------------------- time budget

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import html5lib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from blog.config import SiteConfig
 from blog.config import MarkupOptions, options_from_config
@@ -459,3 +461,55 @@ def test_pygments_css_has_light_rules_and_a_complete_dark_block() -> None:
 def test_pygments_css_rejects_unknown_styles() -> None:
     with pytest.raises(ValueError, match="unknown Pygments style 'nope'"):
         pygments_css("friendly", "nope")
+
+
+# --------------------------------------------------------------------------- cutting at a token
+
+TOKEN = "\ue000\ue001\ue000"
+
+
+def regex_drop_token(text: str, token: str) -> str:
+    """What `_drop_token` must give: the regex substitution it replaced."""
+    return re.sub(rf"<p>\s*{re.escape(token)}\s*</p>\n?", "", text).replace(token, "").strip()
+
+
+def regex_split_at(rendered: str, token: str) -> tuple[str, str, bool]:
+    before, after = re.sub(rf"<p>\s*{re.escape(token)}\s*</p>", token, rendered).split(token, 1)
+    return regex_drop_token(rendered, token), markup._clean_excerpt(before), re.fullmatch(r"(?:\s|</[^>]*>)*", after) is None
+
+
+CUT_PIECES = ["<p>", "</p>", " ", "\n", "\t", "\u00a0", "\x1c", "\u3000", TOKEN, "x", "<em>", "</em>", "<p", "p>", "</div>"]
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(CUT_PIECES), max_size=16))
+def test_cutting_at_a_token_equals_the_regex_substitution(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert markup._drop_token(text, TOKEN) == regex_drop_token(text, TOKEN)
+    if TOKEN in text:
+        assert markup._split_at(text, TOKEN) == regex_split_at(text, TOKEN)
+
+
+# --------------------------------------------------------------------------- code-language warnings
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "```nosuchlang\nx\n```\n",
+        "> ```nosuchlang\n> x\n> ```\n",
+        "\u3000```{.nosuchlang}\nx\n```\n",
+        "- item\n\n    ~~~nosuchlang\n    x\n    ~~~\n",
+    ],
+)
+def test_the_quick_language_check_finds_every_fence_the_scan_finds(body: str) -> None:
+    assert [f.language for f in markup._scan(body).fences] == ["nosuchlang"]
+    assert len(markup._language_warnings(body, "p.md", 1)) == 1
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["```", "~~~", "````", "nosuchlang", "python", " ", "    ", ">", "\t", "\n", "x", "`", "{.nosuchlang}", "- "]), max_size=20))
+def test_language_warnings_are_those_of_every_fence_the_scan_finds(pieces: list[str]) -> None:
+    body = "".join(pieces)
+    expected = [f.line for f in markup._scan(body).fences if f.language and not markup._is_known_language(f.language)]
+    assert [d.line - 1 for d in markup._language_warnings(body, "p.md", 1)] == expected
