@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date, datetime, timedelta, timezone
+from importlib import metadata
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from blog.cache import (
+    LIBRARIES,
     BuildCache,
     clean,
     decode_post,
@@ -16,6 +20,7 @@ from blog.cache import (
     digest,
     encode_post,
     encode_rendered,
+    installed_version,
 )
 from blog.model import Post, Rendered, TocItem
 
@@ -148,3 +153,15 @@ def test_prune_judges_by_the_live_rows_it_is_told_of(tmp_path):
     assert again.get("derived", "feed-new") == 1
     assert again.get("derived", "feed-1") is None and again.get("derived", "feed-2") is None
     again.close()
+
+
+@pytest.mark.parametrize("name", LIBRARIES)
+def test_installed_versions_are_importlib_metadatas(name):
+    assert installed_version(name) == metadata.version(name)
+
+
+def test_a_project_name_is_compared_as_packaging_does(tmp_path, monkeypatch):
+    (tmp_path / "Some_Project-2.0.dist-info").mkdir()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert installed_version("some.project") == "2.0"
+    assert installed_version("no-such-project-anywhere") is None
