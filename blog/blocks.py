@@ -135,8 +135,8 @@ class ScreenedBlockParser(BlockParser):
 
 
 class ScreenedBlockExtension(Extension):
-    """Puts `ScreenedBlockParser` in the place of the parser of a Markdown instance whose parser
-    is Python-Markdown's own (it only adds a method, so the instance keeps all its state)."""
+    """Makes the parser of a Markdown instance a `ScreenedBlockParser`, when it is Python-Markdown's
+    own: the subclass only replaces one method, so the parser keeps its state and processors."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
         if type(md.parser) is BlockParser:

@@ -117,7 +117,7 @@ class _TemplateSafeAttrListExtension(AttrListExtension):
 
 class _TabledHighlight(Highlight):
     """pymdownx's highlighter, with lexers that try fewer rules per token (see `lexing`), each
-    made once per process.
+    made once per process, and the HTML of plain blocks written by `codehtml`.
 
     pymdownx asks Pygments for a new lexer for every code block, a search of its lexer table
     (about 5% of a cold build's rendering). A lexer holds only its options, so one per
