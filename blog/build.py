@@ -209,9 +209,9 @@ def produce_file(
             assert route.static is not None
             return route.static.absolute.read_bytes(), ()
         case "pygments_css":
-            from . import markup
+            from . import stylesheet
 
-            return markup.pygments_css(config.highlight_style, config.highlight_style_dark).encode("utf-8"), ()
+            return stylesheet.pygments_css(config.highlight_style, config.highlight_style_dark).encode("utf-8"), ()
         case _:
             raise ValueError(f"no producer for route kind {route.kind!r}")
 

@@ -63,18 +63,13 @@ def start_workers(keys: Sequence[str], store: BuildCache, resident: Resident | N
     worker loads Markdown and Pygments while this process parses and plans: after a cold
     build, a one-post edit's page used to wait for that. The sources without a rendering are
     the most misses the build can have (some may be drafts); it starts as many workers as
-    `Renderings` would start for that many. A pool of them forks once this process has loaded
-    Markdown and Pygments itself, so that they are loaded once and not in every worker (about
-    0.1 CPU-s each; a build that renders that much also writes the highlighting style sheet,
-    for which this process loads them anyway).
+    `Renderings` would start for that many.
     """
     if renderer_loaded() or not _can_fork():
         return None
     memo = resident.rendered if resident is not None else {}
     _, cached = _stored(keys, store, memo)
     count = _worker_count(sum(1 for key in keys if key not in cached and key not in memo), loaded=False)
-    if count > 1:
-        _load_renderer()
     return _start(count, "fork", _warm_worker) if count else None
 
 
@@ -146,13 +141,8 @@ def _die_with(parent: int) -> None:
 
 def _warm_worker(parent: int) -> None:
     """`_die_with`, then load Markdown and Pygments and make this thread's Markdown instance
-    before the first post arrives (unless this process was forked with them)."""
+    before the first post arrives."""
     _die_with(parent)
-    _load_renderer()
-
-
-def _load_renderer() -> None:
-    """Load Markdown and Pygments and make this thread's Markdown instance."""
     from . import markup
 
     markup.prepare()

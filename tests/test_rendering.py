@@ -149,28 +149,6 @@ def test_a_few_misses_render_in_one_worker_when_markdown_is_not_loaded(make_site
 
 @needs_a_pool
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="workers start early only where they fork")
-def test_a_pool_forks_once_this_process_has_loaded_markdown(make_site, monkeypatch):
-    """Workers forked after the load share it; a single worker, for an edit, loads it itself
-    while this process parses."""
-    root = make_site(site_files())
-    if threading.active_count() != 1:
-        pytest.skip("workers fork only when no other thread runs")
-    monkeypatch.setattr(rendering, "renderer_loaded", lambda: False)
-    events: list[str] = []
-    monkeypatch.setattr(rendering, "_load_renderer", lambda: events.append("load"))
-    real_start = rendering._start
-    monkeypatch.setattr(rendering, "_start", lambda count, *args: events.append(f"fork {count}") or real_start(count, *args))
-    build(load_config(root), BuildOptions(now=NOW))
-    assert events[:2] == ["load", f"fork {min(os.cpu_count() or 1, rendering.MAX_WORKERS)}"]
-    events.clear()
-    (root / "content/posts/2024-01-02-p2.md").write_text(post(title="Post 2", date="2024-01-02", body="Edited.\n"))
-    build(load_config(root), BuildOptions(now=NOW))
-    assert events == ["fork 1"]
-    assert b"Edited." in (root / "output/blog/p2/index.html").read_bytes()
-
-
-@needs_a_pool
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="workers start early only where they fork")
 @pytest.mark.parametrize("draft", [False, True], ids=["published", "draft"])
 def test_an_edit_starts_its_worker_before_parsing(make_site, monkeypatch, draft):
     """The edited post's worker is started from the sources alone; when the edit turns out to be

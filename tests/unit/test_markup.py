@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from blog.config import SiteConfig
 from blog.config import MarkupOptions, options_from_config
 from blog import lexing, markup
-from blog.markup import pygments_css, render
+from blog.markup import render
 from blog.model import Post, Rendered, TocItem
 from sitekit import post_value
 
@@ -446,21 +446,6 @@ def test_rendering_in_another_thread_gives_the_same_result() -> None:
 def test_options_from_config() -> None:
     config = SiteConfig(root=Path("."), excerpt_paragraphs=3, render_timeout=2.5)
     assert options_from_config(config) == MarkupOptions(excerpt_paragraphs=3, timeout=2.5)
-
-
-def test_pygments_css_has_light_rules_and_a_complete_dark_block() -> None:
-    css = pygments_css("friendly", "github-dark")
-    light, dark = css.split("@media (prefers-color-scheme: dark) {")
-    assert ".highlight .k { color: #007020; font-weight: bold }" in light
-    # friendly makes keywords bold and github-dark does not: the weight must not leak into dark
-    assert ".highlight .k { font-weight: unset; color: #FF7B72 }" in dark
-    assert ".highlight td.linenos .normal" in light and ".highlight .hll" in dark
-    assert not re.search(r"^(?!\s*(?:\.highlight|@media|/\*|\}))", css.strip(), re.M)
-
-
-def test_pygments_css_rejects_unknown_styles() -> None:
-    with pytest.raises(ValueError, match="unknown Pygments style 'nope'"):
-        pygments_css("friendly", "nope")
 
 
 # --------------------------------------------------------------------------- cutting at a token
