@@ -160,6 +160,11 @@ def decode_diagnostics(data: list[Any]) -> tuple[Diagnostic, ...]:
     return tuple(Diagnostic(path, message, line, col, severity) for path, message, line, col, severity in data)
 
 
+def to_json(value: Any) -> str:
+    """How the store writes a value."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 # --- the store -------------------------------------------------------------------------------------
 
 
@@ -261,10 +266,11 @@ class BuildCache:
     def get(self, table: str, key: str) -> Any | None:
         return self.get_many(table, [key]).get(key)
 
-    def put(self, table: str, key: str, value: Any) -> None:
+    def put(self, table: str, key: str, value: Any, text: str | None = None) -> None:
+        """Store `value`; `text` is its `to_json`, when another process has made it already."""
         self._used[table].add(key)
         self._memory[table][key] = value
-        self._pending[table][key] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        self._pending[table][key] = to_json(value) if text is None else text
 
     def commit(self) -> None:
         """Write what this build added; a failure to write only costs speed next time."""
