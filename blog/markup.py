@@ -186,10 +186,33 @@ class _TabledHighlightExtension(HighlightExtension):
         return _TabledHighlight
 
 
+class _Markdown(markdown.Markdown):
+    """Python-Markdown, remembering which tags are block-level for the document at hand.
+
+    Its passes ask that of almost every element, and each answer was a search of a list of some
+    50 tag names (2% of a post's rendering). Answers are Python-Markdown's own, kept until the
+    next `reset`, so a change to the list between documents is seen.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._block_level: dict[Any, bool] = {}
+        super().__init__(**kwargs)
+
+    def reset(self) -> markdown.Markdown:
+        self._block_level = {}
+        return super().reset()
+
+    def is_block_level(self, tag: Any) -> bool:
+        known = self._block_level.get(tag)
+        if known is None:
+            known = self._block_level[tag] = super().is_block_level(tag)
+        return known
+
+
 def _markdown() -> markdown.Markdown:
     configs = _extension_configs()
     highlight = _TabledHighlightExtension(**configs.pop("pymdownx.highlight"))
-    return markdown.Markdown(
+    return _Markdown(
         extensions=[*_EXTENSIONS, highlight, _TemplateSafeAttrListExtension(), ScreenedInlineExtension(), ScreenedBlockExtension()],
         extension_configs=configs,
         output_format="html",

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import html5lib
+import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -498,3 +499,12 @@ def test_language_warnings_are_those_of_every_fence_the_scan_finds(pieces: list[
     body = "".join(pieces)
     expected = [f.line for f in markup._scan(body).fences if f.language and not markup._is_known_language(f.language)]
     assert [d.line - 1 for d in markup._language_warnings(body, "p.md", 1)] == expected
+
+
+def test_block_level_answers_are_python_markdowns_and_follow_the_list_between_documents() -> None:
+    md = markup._markdown()
+    tags = ["p", "P", "div/", "span", "code", "pre", "details", "", 42]
+    assert [md.is_block_level(tag) for tag in tags] == [markdown.Markdown.is_block_level(md, tag) for tag in tags]
+    md.block_level_elements.append("span")
+    md.reset()
+    assert md.is_block_level("span")
