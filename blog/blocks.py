@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import functools
 import re
-from re import _constants as sre  # the parsed form of a regex: public in all but name since 3.11
-from re import _parser
 from typing import Any, Callable, Sequence
 
 import markdown
@@ -26,49 +24,7 @@ from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 
-_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
-
-Needs = tuple[frozenset[str], ...]  # a block must hold a character of each set
-
-
-@functools.cache
-def required_chars(regex: re.Pattern[str]) -> Needs:
-    """Sets of characters of which every match of `regex` holds at least one each; () when
-    nothing certain can be said (case ignored, a form this reading does not know)."""
-    if regex.flags & re.IGNORECASE or not isinstance(regex.pattern, str):
-        return ()
-    try:
-        items = _parser.parse(regex.pattern, regex.flags)
-    except Exception:
-        return ()
-    return _sequence_needs(items)
-
-
-def _sequence_needs(items: Any) -> Needs:
-    return tuple(dict.fromkeys(needs for op, arg in items for needs in _item_needs(op, arg)))
-
-
-def _item_needs(op: Any, arg: Any) -> Needs:
-    if op == sre.LITERAL:
-        return (frozenset(chr(arg)),)
-    if op == sre.IN:
-        if all(member == sre.LITERAL for member, _ in arg):
-            return (frozenset(chr(code) for _, code in arg),)
-        return ()
-    if op == sre.SUBPATTERN:
-        _, add, _, inner = arg
-        return () if add & re.IGNORECASE else _sequence_needs(inner)
-    if op == sre.ATOMIC_GROUP:
-        return _sequence_needs(arg)
-    if op in _REPEATS:
-        least, _, inner = arg
-        return _sequence_needs(inner) if least >= 1 else ()
-    if op == sre.BRANCH:  # each branch needs one of its own characters: one of their union
-        branches = [_sequence_needs(branch) for branch in arg[1]]
-        if any(not needs for needs in branches):
-            return ()
-        return (frozenset().union(*(min(needs, key=len) for needs in branches)),)
-    return ()  # zero-width assertions, back-references, categories, anything else: nothing certain
+from .regexchars import Needs, required_chars
 
 
 # The forms of test that pass only when the regex `RE` matches the block. Their code is compared

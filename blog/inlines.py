@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import functools
 import re
-from re import _constants as sre  # the parsed form of a regex: public in all but name since 3.11
-from re import _parser
 from typing import Any
 
 import markdown
@@ -24,66 +22,24 @@ from markdown import inlinepatterns, util
 from markdown.extensions import Extension
 from markdown.treeprocessors import InlineProcessor
 
-_ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
-_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+from .regexchars import Needs, literal_starts, required_chars
 
 
-@functools.cache
-def literal_starts(regex: re.Pattern[str]) -> frozenset[str] | None:
-    """The characters every match of `regex` begins with, when the regex spells them out: after
-    any zero-width assertions, a literal or a class of literals. None when a match may begin
-    with anything else, may be empty, or when case is ignored.
-
-    `lexing` reads regexes too, but answers only for ASCII characters (it fills a table, and
-    tries every rule elsewhere); a screen must hold for every character, so this reading trusts
-    nothing but literals."""
-    if regex.flags & re.IGNORECASE:
-        return None
-    try:
-        items = _parser.parse(regex.pattern, regex.flags)
-    except Exception:  # a form this reading does not know: the pattern is always tried
-        return None
-    return _sequence_starts(items)
-
-
-def _sequence_starts(items: Any) -> frozenset[str] | None:
-    for op, arg in items:
-        if op in _ZERO_WIDTH:  # they only narrow where what follows may match
-            continue
-        return _item_starts(op, arg)
-    return None  # nothing consumes a character: the match may be empty
-
-
-def _item_starts(op: Any, arg: Any) -> frozenset[str] | None:
-    if op == sre.LITERAL:
-        return frozenset(chr(arg))
-    if op == sre.IN:
-        if all(member == sre.LITERAL for member, _ in arg):
-            return frozenset(chr(code) for _, code in arg)
-        return None
-    if op == sre.SUBPATTERN:
-        _, add, _, inner = arg
-        return None if add & re.IGNORECASE else _sequence_starts(inner)
-    if op == sre.ATOMIC_GROUP:
-        return _sequence_starts(arg)
-    if op in _REPEATS:
-        least, _, inner = arg
-        return _sequence_starts(inner) if least >= 1 else None
-    if op == sre.BRANCH:
-        branches = [_sequence_starts(branch) for branch in arg[1]]
-        if any(chars is None for chars in branches):
-            return None
-        return frozenset().union(*branches)  # type: ignore[arg-type]
-    return None
-
-
-def _screen(pattern: inlinepatterns.Pattern) -> frozenset[str] | None:
-    """The characters a text must hold for `pattern` to match in it; None: always try it.
+def _screen(pattern: inlinepatterns.Pattern) -> Needs:
+    """Sets of characters a text must hold one of each for `pattern` to match in it: those a
+    match begins with, and those it holds somewhere (the line break's `  \\n` needs a `\\n`, not
+    only a space). () when the pattern is always tried.
 
     Old-style patterns wrap their regex in `^(.*?)…(.*)$`, which begins with anything."""
     if not isinstance(pattern, inlinepatterns.InlineProcessor):
-        return None
-    return literal_starts(pattern.getCompiledRegExp())
+        return ()
+    return _needs(pattern.getCompiledRegExp())
+
+
+@functools.cache
+def _needs(regex: re.Pattern[str]) -> Needs:
+    starts = literal_starts(regex)
+    return tuple(dict.fromkeys(((starts,) if starts is not None else ()) + required_chars(regex)))
 
 
 class ScreenedInlineProcessor(InlineProcessor):
@@ -108,7 +64,10 @@ class ScreenedInlineProcessor(InlineProcessor):
         start = 0  # where the current pattern's next search begins
         while patternIndex < len(screens):
             pattern, needs = screens[patternIndex]
-            if needs is None or not needs.isdisjoint(held):
+            for chars in needs:
+                if chars.isdisjoint(held):
+                    break
+            else:  # the text holds a character of each set
                 data, matched, start = apply(pattern, data, patternIndex, start)
                 if matched:
                     held = set(data)

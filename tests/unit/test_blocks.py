@@ -14,7 +14,8 @@ from markdown.blockprocessors import BlockQuoteProcessor, HashHeaderProcessor, O
 from markdown.extensions.admonition import AdmonitionProcessor
 
 from blog import blocks, markup
-from blog.blocks import ScreenedBlockParser, required_chars, screen
+from blog.blocks import ScreenedBlockParser, screen
+from blog.regexchars import required_chars
 
 ROOT = Path(__file__).resolve().parents[2]
 
