@@ -8,7 +8,8 @@ post's rendering. Almost every pattern's regex says which characters a match beg
 (`[` for a link, `&` for an entity), so a pattern is skipped for a text that holds none of
 them: its search could not have matched, and a pattern that does not match changes nothing.
 Patterns whose first character is not that plain are tried as before, so the HTML is exactly
-Python-Markdown's.
+Python-Markdown's. Characters a match must hold further on count too (the line break `  \\n`
+begins with a space, which nearly every text holds, but also needs a newline).
 """
 
 from __future__ import annotations
