@@ -31,7 +31,7 @@ _PROBE = "\ue000"  # a private-use character: no lexer gives it meaning and no f
 def code_html(tokens: Iterable[tuple[_TokenType, str]], style: type[Style] | str) -> str:
     """The lines of highlighted code that `HtmlFormatter(style=style)` writes for `tokens`,
     without the elements it wraps them in: what its `nowrap=True` output is."""
-    opener, escapes = _opener(style), _escapes(style)
+    tags, escapes = _tags(style), _escapes(style)
     special = frozenset(char for char, _ in escapes)
     out: list[str] = []
     add = out.append
@@ -39,7 +39,9 @@ def code_html(tokens: Iterable[tuple[_TokenType, str]], style: type[Style] | str
     for kind, value in tokens:
         if not value:
             continue
-        tag = opener(kind)
+        tag = tags.get(kind)
+        if tag is None:
+            tag = tags[kind] = _opener(style, kind)
         if not special.isdisjoint(value):
             for char, escaped in escapes:
                 value = value.replace(char, escaped)
@@ -70,15 +72,15 @@ def _format_alone(style: type[Style] | str, kind: _TokenType, text: str) -> str:
 
 
 @functools.cache
-def _opener(style: type[Style] | str) -> functools._lru_cache_wrapper[str]:
-    """The start tag Pygments writes before a token of each type (a cached function of it)."""
+def _tags(style: type[Style] | str) -> dict[_TokenType, str]:
+    """The start tags of the token types met so far (a dict: cheaper to ask than a function)."""
+    return {}
 
-    @functools.cache
-    def opener(kind: _TokenType) -> str:
-        html = _format_alone(style, kind, _PROBE)
-        return html[: html.index(_PROBE)]
 
-    return opener
+def _opener(style: type[Style] | str, kind: _TokenType) -> str:
+    """The start tag Pygments writes before a token of type `kind`."""
+    html = _format_alone(style, kind, _PROBE)
+    return html[: html.index(_PROBE)]
 
 
 @functools.cache
