@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import markdown
 import pytest
@@ -16,8 +15,7 @@ from markdown.extensions.admonition import AdmonitionProcessor
 from blog import blocks, markup
 from blog.blocks import ScreenedBlockParser, screen
 from blog.regexchars import required_chars
-
-ROOT = Path(__file__).resolve().parents[2]
+from sitekit import assert_converts_alike
 
 
 def sets(*groups: str) -> tuple[frozenset[str], ...]:
@@ -84,11 +82,7 @@ def test_the_posts_markdown_screens_its_block_processors(monkeypatch: pytest.Mon
 
 
 def test_html_equals_python_markdowns_on_the_sample_and_test_sites(monkeypatch: pytest.MonkeyPatch) -> None:
-    stock, screened = stock_markdown(monkeypatch), markup._markdown()
-    texts = [path.read_text(encoding="utf-8", errors="replace") for folder in ("content", "tests") for path in sorted((ROOT / folder).rglob("*.md"))]
-    assert len(texts) > 20
-    for text in texts:
-        assert screened.reset().convert(text) == stock.reset().convert(text)
+    assert_converts_alike(markup._markdown(), stock_markdown(monkeypatch))
 
 
 LINES = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import markdown
 import pytest
@@ -14,8 +13,7 @@ from markdown.treeprocessors import InlineProcessor
 from blog import inlines, markup
 from blog.inlines import ScreenedInlineProcessor
 from blog.regexchars import literal_starts
-
-ROOT = Path(__file__).resolve().parents[2]
+from sitekit import assert_converts_alike
 
 
 @pytest.mark.parametrize(
@@ -70,11 +68,7 @@ def test_a_markdown_without_the_private_loop_keeps_the_stock_pass(monkeypatch: p
 
 
 def test_html_equals_python_markdowns_on_the_sample_and_test_sites(monkeypatch: pytest.MonkeyPatch) -> None:
-    stock, screened = stock_markdown(monkeypatch), markup._markdown()
-    texts = [path.read_text(encoding="utf-8", errors="replace") for folder in ("content", "tests") for path in sorted((ROOT / folder).rglob("*.md"))]
-    assert len(texts) > 20
-    for text in texts:
-        assert screened.reset().convert(text) == stock.reset().convert(text)
+    assert_converts_alike(markup._markdown(), stock_markdown(monkeypatch))
 
 
 PIECES = [
