@@ -111,18 +111,14 @@ def make_env(config: SiteConfig, store: BuildCache | None = None) -> jinja2.Envi
     return env
 
 
-def site_url(config: SiteConfig, path: str) -> str:
-    """A site-relative URL ("/tags/x/") as a link: prefixed with the base URL's path, if any."""
-    return prefixed(url_prefix(config), path)
-
-
 def url_prefix(config: SiteConfig) -> str:
-    """The base URL's path without its last slash: what site-relative links start with."""
+    """The base URL's path without its last slash: what site-relative links start with. Worked
+    out once per environment (templates make some 50 links per page)."""
     return urlsplit(config.base_url).path.rstrip("/")
 
 
 def prefixed(prefix: str, path: str) -> str:
-    """`site_url` with the prefix worked out once (templates make some 50 links per page)."""
+    """A site-relative URL ("/tags/x/") as a link: with the base URL's path (`url_prefix`) before it."""
     if not path.startswith("/") or path.startswith("//"):
         return path
     return prefix + path

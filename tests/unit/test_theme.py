@@ -29,10 +29,11 @@ from blog.model import (
 from blog.theme import (
     format_date,
     make_env,
+    prefixed,
     preload,
     render_route,
-    site_url,
     template_context,
+    url_prefix,
 )
 from blog.themefiles import theme_dir, theme_static_files
 
@@ -489,6 +490,10 @@ def test_non_html_routes_are_refused() -> None:
 
 
 # --- links, dates, determinism ---------------------------------------------------------------
+
+
+def site_url(config: SiteConfig, path: str) -> str:
+    return prefixed(url_prefix(config), path)
 
 
 def test_links_carry_the_base_path() -> None:
