@@ -29,6 +29,7 @@ import re
 import signal
 import threading
 import time
+import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from multiprocessing.connection import Connection
@@ -36,7 +37,7 @@ from typing import Any, Callable, Mapping
 
 import markdown
 from markdown.extensions.attr_list import AttrListExtension, AttrListTreeprocessor
-from markdown.extensions.toc import slugify_unicode
+from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
 from pygments.lexers import get_lexer_by_name
 from pygments.style import Style
 from pygments.token import Text
@@ -58,7 +59,6 @@ _EXTENSIONS = (
     "pymdownx.superfences",
     "tables",
     "footnotes",
-    "toc",
     "admonition",
     "def_list",
     "abbr",
@@ -186,17 +186,50 @@ class _TabledHighlightExtension(HighlightExtension):
         return _TabledHighlight
 
 
-class _Markdown(markdown.Markdown):
-    """Python-Markdown, remembering which tags are block-level for the document at hand.
+class _LeanTocTreeprocessor(TocTreeprocessor):
+    """toc's pass, making the table of contents as HTML only for a document that may ask for it.
 
-    Its passes ask that of almost every element, and each answer was a search of a list of some
-    50 tag names (2% of a post's rendering). Answers are Python-Markdown's own, kept until the
-    next `reset`, so a change to the list between documents is seen.
+    Pages list a post's headings from `toc_tokens`. toc also builds them as HTML, serializes
+    that and runs every postprocessor on it, then searches the whole tree for a paragraph that
+    is only the marker (`[TOC]`) to put it there: 2% of a post's rendering. A paragraph's text
+    can be the marker only if the source holds the marker, so any other document skips both, and
+    its `toc` attribute is an empty `<div>` that nothing reads.
+    """
+
+    def _may_hold_marker(self) -> bool:
+        return bool(self.marker) and self.marker in getattr(self.md, "source", self.marker)
+
+    def build_toc_div(self, toc_list: list) -> Any:
+        if self._may_hold_marker():
+            return super().build_toc_div(toc_list)
+        return ElementTree.Element("div")
+
+    def replace_marker(self, root: Any, elem: Any) -> None:
+        if self._may_hold_marker():
+            super().replace_marker(root, elem)
+
+
+class _LeanTocExtension(TocExtension):
+    TreeProcessorClass = _LeanTocTreeprocessor
+
+
+class _Markdown(markdown.Markdown):
+    """Python-Markdown, remembering which tags are block-level for the document at hand, and
+    the source of that document (`source`, which `_LeanTocTreeprocessor` reads).
+
+    Its passes ask whether a tag is block-level of almost every element, and each answer was a
+    search of a list of some 50 tag names (2% of a post's rendering). Answers are
+    Python-Markdown's own, kept until the next `reset`, so a change to the list between
+    documents is seen.
     """
 
     def __init__(self, **kwargs: Any) -> None:
         self._block_level: dict[Any, bool] = {}
         super().__init__(**kwargs)
+
+    def convert(self, source: str) -> str:
+        self.source = source
+        return super().convert(source)
 
     def reset(self) -> markdown.Markdown:
         self._block_level = {}
@@ -212,8 +245,10 @@ class _Markdown(markdown.Markdown):
 def _markdown() -> markdown.Markdown:
     configs = _extension_configs()
     highlight = _TabledHighlightExtension(**configs.pop("pymdownx.highlight"))
+    toc = _LeanTocExtension(**configs.pop("toc"))
+    extensions = [*_EXTENSIONS, highlight, toc, _TemplateSafeAttrListExtension(), ScreenedInlineExtension(), ScreenedBlockExtension()]
     return _Markdown(
-        extensions=[*_EXTENSIONS, highlight, _TemplateSafeAttrListExtension(), ScreenedInlineExtension(), ScreenedBlockExtension()],
+        extensions=extensions,
         extension_configs=configs,
         output_format="html",
     )
