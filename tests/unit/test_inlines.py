@@ -95,3 +95,22 @@ def test_a_pattern_is_screened_by_every_character_its_matches_need() -> None:
     line break, which most texts lack."""
     linebreak = markup._markdown().inlinePatterns["linebreak"]
     assert inlines._screen(linebreak) == (frozenset(" "), frozenset("\n"))
+
+
+def test_a_text_is_asked_only_for_the_characters_the_screens_name() -> None:
+    screens = [(frozenset("["), frozenset("]")), (), (frozenset("*_"),)]
+    assert inlines._alphabet(screens) == ("*", "[", "]", "_")
+
+
+def test_screens_naming_too_many_characters_read_the_whole_text() -> None:
+    assert inlines._alphabet([(frozenset(map(chr, range(48, 48 + inlines._LARGEST_ALPHABET + 1))),)]) is None
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_html_is_the_same_when_the_whole_text_is_read(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(inlines, "_LARGEST_ALPHABET", 0)
+        whole = markup._markdown().convert(text)
+    assert markup._markdown().convert(text) == whole
