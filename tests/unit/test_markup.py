@@ -501,6 +501,13 @@ def test_language_warnings_are_those_of_every_fence_the_scan_finds(pieces: list[
     assert [d.line - 1 for d in markup._language_warnings(body, "p.md", 1)] == expected
 
 
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["```", "~~~", "``", "~", "nosuchlang", " ", ">", "\t", "\n", "\r", "\u3000", "\x1c", "x", "{.a}"]), max_size=20))
+def test_fence_like_lines_are_those_a_regex_search_of_the_body_finds(pieces: list[str]) -> None:
+    body = "".join(pieces)
+    assert sorted(set(markup._fence_like_infos(body))) == sorted({match.group(1) for match in markup._FENCE_LIKE.finditer(body)})
+
+
 def test_block_level_answers_are_python_markdowns_and_follow_the_list_between_documents() -> None:
     md = markup._markdown()
     tags = ["p", "P", "div/", "span", "code", "pre", "details", "", 42]
