@@ -50,6 +50,7 @@ from .config import MarkupOptions
 from .errors import Diagnostic, error, warning
 from .inlines import ScreenedInlineExtension
 from .lexing import accelerated
+from .rawhtml import FlatRawHtmlExtension
 from .model import NO_RENDERING, Post, Rendered, TocItem
 
 
@@ -246,7 +247,7 @@ def _markdown() -> markdown.Markdown:
     configs = _extension_configs()
     highlight = _TabledHighlightExtension(**configs.pop("pymdownx.highlight"))
     toc = _LeanTocExtension(**configs.pop("toc"))
-    extensions = [*_EXTENSIONS, highlight, toc, _TemplateSafeAttrListExtension(), ScreenedInlineExtension(), ScreenedBlockExtension()]
+    extensions = [*_EXTENSIONS, highlight, toc, _TemplateSafeAttrListExtension(), ScreenedInlineExtension(), ScreenedBlockExtension(), FlatRawHtmlExtension()]
     return _Markdown(
         extensions=extensions,
         extension_configs=configs,
