@@ -36,13 +36,20 @@ from multiprocessing.connection import Connection
 from typing import Any, Callable, Iterator, Mapping
 
 import markdown
+from markdown.extensions.abbr import AbbrExtension
+from markdown.extensions.admonition import AdmonitionExtension
 from markdown.extensions.attr_list import AttrListExtension, AttrListTreeprocessor
+from markdown.extensions.def_list import DefListExtension
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.md_in_html import MarkdownInHtmlExtension
+from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
 from pygments.lexers import get_lexer_by_name
 from pygments.style import Style
 from pygments.token import Text
 from pygments.util import ClassNotFound
 from pymdownx.highlight import Highlight, HighlightExtension
+from pymdownx.superfences import SuperFencesCodeExtension
 
 from .blocks import ScreenedBlockExtension
 from .codehtml import code_html
@@ -56,14 +63,16 @@ from .model import NO_RENDERING, Post, Rendered, TocItem
 
 # --------------------------------------------------------------------------- Markdown instance
 
-_EXTENSIONS = (
-    "pymdownx.superfences",
-    "tables",
-    "footnotes",
-    "admonition",
-    "def_list",
-    "abbr",
-    "md_in_html",
+# Given as classes, not names: Python-Markdown looks a name up among installed entry points
+# first, which loads importlib.metadata (25 ms in every render worker).
+_EXTENSIONS: tuple[type[markdown.Extension], ...] = (
+    SuperFencesCodeExtension,
+    TableExtension,
+    FootnoteExtension,
+    AdmonitionExtension,
+    DefListExtension,
+    AbbrExtension,
+    MarkdownInHtmlExtension,
 )
 
 
@@ -232,6 +241,14 @@ class _Markdown(markdown.Markdown):
         self.source = source
         return super().convert(source)
 
+    def build_extension(self, ext_name: str, configs: Mapping[str, Any]) -> markdown.Extension:
+        """The one extension a name still asks for, without the entry-point search (see
+        `_EXTENSIONS`): superfences names `pymdownx.highlight` to read its defaults, and
+        pymdown-extensions registers no entry points, so its module's class is what it gets."""
+        if ext_name == "pymdownx.highlight":
+            return HighlightExtension(**configs)
+        return super().build_extension(ext_name, configs)
+
     def reset(self) -> markdown.Markdown:
         self._block_level = {}
         return super().reset()
@@ -247,7 +264,7 @@ def _markdown() -> markdown.Markdown:
     configs = _extension_configs()
     highlight = _TabledHighlightExtension(**configs.pop("pymdownx.highlight"))
     toc = _LeanTocExtension(**configs.pop("toc"))
-    extensions = [*_EXTENSIONS, highlight, toc, _TemplateSafeAttrListExtension(), ScreenedInlineExtension(), ScreenedBlockExtension(), FlatRawHtmlExtension()]
+    extensions = [*(kind() for kind in _EXTENSIONS), highlight, toc, _TemplateSafeAttrListExtension(), ScreenedInlineExtension(), ScreenedBlockExtension(), FlatRawHtmlExtension()]
     return _Markdown(
         extensions=extensions,
         extension_configs=configs,

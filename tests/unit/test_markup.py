@@ -515,3 +515,27 @@ def test_block_level_answers_are_python_markdowns_and_follow_the_list_between_do
     md.block_level_elements.append("span")
     md.reset()
     assert md.is_block_level("span")
+
+
+def test_rendering_never_searches_installed_entry_points() -> None:
+    """Every extension is given as a class, and the one superfences names is built directly:
+    the entry-point search would load importlib.metadata in every render worker."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys\n"
+        "from blog import markup\n"
+        "markup.prepare()\n"
+        "markup._render_job(markup._Job('p.md', '# T\\n\\n```python\\nx = 1\\n```\\n\\n| a |\\n|---|\\n| b |\\n', None, 1, 1))\n"
+        "print('importlib.metadata' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.strip() == "False"
+
+
+def test_superfences_gets_pymdownx_highlight_by_its_name() -> None:
+    from pymdownx.highlight import HighlightExtension
+
+    built = markup._markdown().build_extension("pymdownx.highlight", {"use_pygments": False})
+    assert type(built) is HighlightExtension and built.getConfig("use_pygments") is False
