@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from blog import feeds
 from blog.config import SiteConfig
 from blog.feeds import (
     _URL_ATTRIBUTE_START,
@@ -239,19 +240,76 @@ def test_xml_text_drops_only_what_xml_forbids() -> None:
     assert xml_text("tab\tnl\ncr\r é 😀 \ufffd \ue000") == "tab\tnl\ncr\r é 😀 \ufffd \ue000"
 
 
+def test_the_wide_characters_feeds_drop_are_those_the_regex_names() -> None:
+    wide = [chr(code) for code in range(0x80, 0x110000) if not 0xD800 <= code <= 0xDFFF and feeds._ILLEGAL_XML.match(chr(code))]
+    assert sorted(char.encode("utf-8") for char in wide) == sorted(feeds._ILLEGAL_WIDE)
+
+
 def is_xml_char(code: int) -> bool:
     """The `Char` production of XML 1.0, section 2.2."""
     return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
-@given(st.text(alphabet=[chr(code) for code in range(0x80)] + ["é", "\ud800", "\uffff"], max_size=40))
+@given(st.text(alphabet=[chr(code) for code in range(0x80)] + ["é", "\ud800", "\ufffd", "\ufffe", "\uffff", "\uefbf", "\U0001ffff"], max_size=40))
 def test_xml_text_of_any_text_keeps_exactly_the_xml_characters(text: str) -> None:
-    """ASCII text takes a quicker path than the rest; both keep exactly XML's characters."""
+    """Text is checked by its UTF-8 bytes, text UTF-8 cannot encode by the regex; both keep
+    exactly XML's characters."""
     assert xml_text(text) == "".join(char for char in text if is_xml_char(ord(char)))
 
 
 # --- Atom -------------------------------------------------------------------------------------
+
+
+def serialised_whole(entries: tuple[Entry, ...], updated: datetime) -> bytes:
+    """The feed `build_atom` makes, built as one element tree with its entries in it and
+    serialised whole: what `atom` must write, though it makes each entry on its own."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("feed", {"xmlns": feeds.ATOM_NS, "xml:lang": CONFIG.language})
+    feeds._child(root, "title", "Test blog")
+    if CONFIG.description:
+        feeds._child(root, "subtitle", CONFIG.description)
+    feeds._child(root, "id", CONFIG.absolute_url("/"))
+    feeds._child(root, "link", href=CONFIG.absolute_url("/atom.xml"), rel="self", type="application/atom+xml")
+    feeds._child(root, "link", href=CONFIG.absolute_url("/"), rel="alternate", type="text/html")
+    feeds._child(root, "updated", feeds.rfc3339(updated))
+    feeds._child(feeds._child(root, "author"), "name", CONFIG.author or CONFIG.title)
+    feeds._child(root, "generator", feeds.GENERATOR)
+    for entry in entries:
+        url = CONFIG.absolute_url(entry.post.url)
+        item = feeds._child(root, "entry")
+        feeds._child(item, "title", entry.post.title, type="text")
+        feeds._child(item, "link", href=url, rel="alternate", type="text/html")
+        feeds._child(item, "id", url)
+        if entry.post.date is not None:
+            feeds._child(item, "published", feeds.rfc3339(entry.post.date))
+        feeds._child(item, "updated", feeds.rfc3339(entry.post.updated or entry.post.date or updated))
+        feeds._child(feeds._child(item, "author"), "name", CONFIG.author or CONFIG.title)
+        for tag in entry.tags:
+            feeds._child(item, "category", term=tag.slug, label=tag.name)
+        feeds._child(item, "summary", feeds.absolutize_html(entry.rendered.excerpt_html, url), type="html")
+        feeds._child(item, "content", feeds.absolutize_html(entry.rendered.html, url), type="html")
+    return feeds._serialise(root)
+
+
+def test_a_feed_of_entries_made_one_by_one_reads_as_one_tree_written_whole() -> None:
+    entries = (
+        make_entry(tags=(TagRef("Py", "py", "/tags/py/"),)),
+        make_entry(title="<entry-slot /> & <entry>", url="/blog/two/", html="<p>a <entry-slot /> b</p>", date=None),
+        make_entry(title="Third", url="/blog/three/", updated=datetime(2024, 6, 1, tzinfo=timezone.utc)),
+    )
+    data = build_atom(entries, updated=datetime(2024, 6, 1, tzinfo=timezone.utc))
+    assert data.count(b"<entry>") == 3 and b"entry-slot />" not in data.replace(b"&lt;entry-slot /&gt;", b"")
+    assert data == serialised_whole(entries, datetime(2024, 6, 1, tzinfo=timezone.utc))
+
+
+def test_an_entry_in_two_feeds_is_made_once() -> None:
+    entry = make_entry(title="Shared", url="/blog/shared/")
+    feeds._atom_entry.cache_clear()
+    build_atom((entry,), updated=datetime(2024, 6, 1, tzinfo=timezone.utc))
+    atom((entry,), CONFIG, feed_url="/tags/x/atom.xml", page_url="/tags/x/", title="x", updated=datetime(2024, 6, 1, tzinfo=timezone.utc))
+    assert feeds._atom_entry.cache_info().hits == 1
 
 
 def test_atom_feed_metadata() -> None:
