@@ -344,8 +344,13 @@ def _build(
     resident: Resident | None,
 ) -> BuildReport:
     now = options.now or datetime.now(timezone.utc)
-    sources, statics, discovered = content.discover(config)
-    hashes = [digest(source.data) for source in sources]
+    if resident is not None:
+        sources, statics, discovered = content.discover(config, resident.files.read)
+        resident.files.forget_unread()
+        hashes = [resident.files.digest(source.data) for source in sources]
+    else:
+        sources, statics, discovered = content.discover(config)
+        hashes = [digest(source.data) for source in sources]
     templates = freshness.templates_digest(config)
     fingerprint = freshness.input_fingerprint(config, options, sources, hashes, statics, templates)
     scope = freshness.state_key(out_dir)

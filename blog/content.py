@@ -59,9 +59,10 @@ def is_ignored(name: str) -> bool:
 
 
 def discover(
-    config: SiteConfig,
+    config: SiteConfig, read: Callable[[Path], bytes] = Path.read_bytes
 ) -> tuple[tuple[Source, ...], tuple[StaticFile, ...], tuple[Diagnostic, ...]]:
-    """Every post, page and static file under the content folder, sorted by path.
+    """Every post, page and static file under the content folder, sorted by path; `read`
+    gives a file's bytes (a serving process remembers them, see `seenfiles`).
 
     Symbolic links are followed only while they resolve inside the site root, so a link to
     `~/.ssh` can never copy private bytes into the published site.
@@ -87,7 +88,7 @@ def discover(
             statics.append(StaticFile(path, real, relative))
             continue
         try:
-            sources.append(Source(path, real.read_bytes(), kind))
+            sources.append(Source(path, read(real), kind))
         except OSError as exc:
             problems.append(error(path, f"cannot read file: {exc.strerror}"))
     return (

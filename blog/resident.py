@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
 from .errors import Diagnostic
 from .model import Post, Rendered
+from .seenfiles import SeenFiles
 
 if TYPE_CHECKING:
     import jinja2
@@ -37,6 +38,7 @@ class Resident:
         self.rendered: dict[str, Renders] = {}
         self._env: tuple[str, jinja2.Environment] | None = None
         self.outputs: dict[str, dict[str, list[int]]] = {}  # output folder's state key → its files as last written
+        self.files = SeenFiles()  # content files as last read
 
     def env(self, key: str, make: Callable[[], jinja2.Environment]) -> jinja2.Environment:
         """The template environment for `key` (templates and configuration): compiled templates
