@@ -57,14 +57,14 @@ from .config import MarkupOptions
 from .errors import Diagnostic, error, warning
 from .inlines import ScreenedInlineExtension
 from .lexing import accelerated
-from .rawhtml import FlatRawHtmlExtension
 from .model import NO_RENDERING, Post, Rendered, TocItem
+from .rawhtml import FlatRawHtmlExtension
 
 
 # --------------------------------------------------------------------------- Markdown instance
 
 # Given as classes, not names: Python-Markdown looks a name up among installed entry points
-# first, which loads importlib.metadata (25 ms in every render worker).
+# first, which loads importlib.metadata (about 20 ms in every render worker).
 _EXTENSIONS: tuple[type[markdown.Extension], ...] = (
     SuperFencesCodeExtension,
     TableExtension,
@@ -224,13 +224,12 @@ class _LeanTocExtension(TocExtension):
 
 
 class _Markdown(markdown.Markdown):
-    """Python-Markdown, remembering which tags are block-level for the document at hand, and
-    the source of that document (`source`, which `_LeanTocTreeprocessor` reads).
+    """Python-Markdown, remembering which tags are block-level for the document at hand.
 
-    Its passes ask whether a tag is block-level of almost every element, and each answer was a
-    search of a list of some 50 tag names (2% of a post's rendering). Answers are
-    Python-Markdown's own, kept until the next `reset`, so a change to the list between
-    documents is seen.
+    Its passes ask that of almost every element, and each answer was a search of a list of some
+    50 tag names (2% of a post's rendering). Answers are Python-Markdown's own, kept until the
+    next `reset`, so a change to the list between documents is seen. It also keeps the source
+    of the document it converts (`source`), which `_LeanTocTreeprocessor` reads.
     """
 
     def __init__(self, **kwargs: Any) -> None:
