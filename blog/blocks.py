@@ -10,11 +10,13 @@ could only have said no, and a test that says no changes nothing.
 Only tests known to be exactly such a search or match are skipped: a processor's `test` must
 compile to the same code as one of the forms below, so a test written any other way, in this
 version of Python-Markdown or a later one, is always asked, and the HTML stays Python-Markdown's.
+One form goes on after its search: admonition's test also asks whether the block is the
+indented rest of the admonition before it, and for a block its regex cannot match, only that
+question is asked.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any, Callable, Sequence
 
@@ -27,8 +29,8 @@ from markdown.extensions import Extension
 from .regexchars import Needs, required_chars
 
 
-# The forms of test that pass only when the regex `RE` matches the block. Their code is compared
-# with each processor's, never called.
+# The forms of test that pass only when a regex matches the block. Their code is compared with
+# each processor's, never called.
 def _searches(self: Any, parent: Any, block: str) -> bool:
     return bool(self.RE.search(block))
 
@@ -41,27 +43,58 @@ def _searches_unless_deep(self: Any, parent: Any, block: str) -> bool:
     return bool(self.RE.search(block)) and not util.nearing_recursion_limit()
 
 
-_FORMS = (_searches, _matches, _searches_unless_deep)
+# The horizontal rule's: the match is kept for its `run`, and nothing is kept without one.
+def _searches_and_keeps(self: Any, parent: Any, block: str) -> bool:
+    found = self.SEARCH_RE.search(block)
+    if found:
+        self.match = found
+        return True
+    return False
+
+
+# A form whose search decides only when it finds: else the test asks `_continues` (is the block
+# the indented rest of the admonition before it?), which is then asked without the search.
+def _searches_or_continues(self: Any, parent: Any, block: str) -> bool:
+    if self.RE.search(block):
+        return True
+    return self.parse_content(parent, block)[0] is not None
+
+
+def _continues(self: Any, parent: Any, block: str) -> bool:
+    return self.parse_content(parent, block)[0] is not None
 
 
 def _code(function: Callable[..., Any]) -> tuple[Any, ...] | None:
+    """What a function does: its instructions, names and constants (not its locals' names)."""
     code = getattr(function, "__code__", None)
-    return None if code is None else (code.co_code, code.co_names, code.co_varnames, code.co_consts)
+    return None if code is None else (code.co_code, code.co_names, code.co_consts, code.co_argcount)
 
 
-_FORM_CODES = frozenset(_code(form) for form in _FORMS)
+Rest = Callable[[Any, Any, str], bool]  # what a test asks when its regex cannot match
 
-
-@functools.cache
-def _needs_of(test: Callable[..., Any], regex: Any) -> Needs:
-    if not isinstance(regex, re.Pattern) or _code(test) not in _FORM_CODES:
-        return ()
-    return required_chars(regex)
+# Form → the processor attribute holding its regex, and what the test asks when that cannot match
+# (None: nothing, the test fails).
+_FORMS: dict[Any, tuple[str, Rest | None]] = {
+    _code(_searches): ("RE", None),
+    _code(_matches): ("RE", None),
+    _code(_searches_unless_deep): ("RE", None),
+    _code(_searches_and_keeps): ("SEARCH_RE", None),
+    _code(_searches_or_continues): ("RE", _continues),
+}
 
 
 def screen(processor: BlockProcessor) -> Needs:
-    """What a block must hold for `processor`'s test to pass; () when it is always asked."""
-    return _needs_of(type(processor).test, getattr(processor, "RE", None))
+    """What a block must hold for the regex of `processor`'s test to match; () when its test is
+    always asked."""
+    form = _FORMS.get(_code(type(processor).test))
+    regex = getattr(processor, form[0], None) if form is not None else None
+    return required_chars(regex) if isinstance(regex, re.Pattern) else ()
+
+
+def rest_of_test(processor: BlockProcessor) -> Rest | None:
+    """What `processor`'s test asks when its regex cannot match the block; None when nothing."""
+    form = _FORMS.get(_code(type(processor).test))
+    return None if form is None else form[1]
 
 
 def _may_pass(needs: Needs, block: str) -> bool:
@@ -81,12 +114,16 @@ class ScreenedBlockParser(BlockParser):
     def parseBlocks(self, parent: Any, blocks: list[str]) -> None:  # noqa: N802
         """Python-Markdown's loop: each block goes to the first processor whose test passes and
         whose run does not decline it."""
-        processors: Sequence[tuple[BlockProcessor, Needs]] = [(p, screen(p)) for p in self.blockprocessors]
+        processors: Sequence[tuple[BlockProcessor, Needs, Rest | None]] = [(p, screen(p), rest_of_test(p)) for p in self.blockprocessors]
         while blocks:
-            for processor, needs in processors:
-                if needs and not _may_pass(needs, blocks[0]):
+            for processor, needs, rest in processors:
+                if not needs or _may_pass(needs, blocks[0]):
+                    passes = processor.test(parent, blocks[0])
+                elif rest is not None:
+                    passes = rest(processor, parent, blocks[0])
+                else:
                     continue
-                if processor.test(parent, blocks[0]) and processor.run(parent, blocks) is not False:
+                if passes and processor.run(parent, blocks) is not False:
                     break
 
 

@@ -73,8 +73,9 @@ Needs = tuple[frozenset[str], ...]  # a text must hold a character of each set
 
 @functools.cache
 def required_chars(regex: re.Pattern[str]) -> Needs:
-    """Sets of characters of which every match of `regex` holds at least one each; () when
-    nothing certain can be said (case ignored, a form this reading does not know)."""
+    """Sets of characters of which every text `regex` matches in holds at least one each: in
+    the match, or around it where a lookahead or lookbehind must find them. () when nothing
+    certain can be said (case ignored, a form this reading does not know)."""
     if regex.flags & re.IGNORECASE or not isinstance(regex.pattern, str):
         return ()
     try:
@@ -100,6 +101,9 @@ def _item_needs(op: Any, arg: Any) -> Needs:
         return () if add & re.IGNORECASE else _sequence_needs(inner)
     if op == sre.ATOMIC_GROUP:
         return _sequence_needs(arg)
+    if op == sre.ASSERT:  # what a lookahead or lookbehind must find is in the text too
+        _, inner = arg
+        return _sequence_needs(inner)
     if op in _REPEATS:
         least, _, inner = arg
         return _sequence_needs(inner) if least >= 1 else ()
@@ -108,4 +112,4 @@ def _item_needs(op: Any, arg: Any) -> Needs:
         if any(not needs for needs in branches):
             return ()
         return (frozenset().union(*(min(needs, key=len) for needs in branches)),)
-    return ()  # zero-width assertions, back-references, categories, anything else: nothing certain
+    return ()  # anchors, negative assertions, back-references, categories, anything else: nothing certain

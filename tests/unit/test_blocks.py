@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown.blockparser import BlockParser
-from markdown.blockprocessors import BlockQuoteProcessor, HashHeaderProcessor, OListProcessor, ParagraphProcessor
+from markdown.blockprocessors import BlockQuoteProcessor, HashHeaderProcessor, HRProcessor, OListProcessor, ParagraphProcessor
 from markdown.extensions.admonition import AdmonitionProcessor
 
 from blog import blocks, markup
@@ -29,7 +29,9 @@ def sets(*groups: str) -> tuple[frozenset[str], ...]:
         (r"^.*?\n[=-]+[ ]*(\n|$)", sets("\n", "=-")),
         (r"(^|\n)[ ]{0,3}>[ ]?(.*)", sets(">")),
         (r"ab|c", sets("ac")),  # one character of either branch
-        (r"(?=x)y", sets("y")),  # what a lookahead needs is not counted
+        (r"(?=x)y", sets("x", "y")),  # what a lookahead must find is in the text too
+        (r"(?<=x)y", sets("x", "y")),
+        (r"(?!x)y", sets("y")),  # what a negative one must not find is not needed
         (r"(?>ab)", sets("a", "b")),
         (r"é", sets("é")),
     ],
@@ -38,7 +40,7 @@ def test_characters_a_regex_needs(pattern: str, expected: tuple[frozenset[str], 
     assert required_chars(re.compile(pattern, re.MULTILINE)) == expected
 
 
-@pytest.mark.parametrize("pattern", ["", r"a?", r"a*", r"\d+", r"[a-z]", r"[^a]", r".", r"(?i:a)", r"a|\d", r"(?:ab)?", r"(?=a)"])
+@pytest.mark.parametrize("pattern", ["", r"a?", r"a*", r"\d+", r"[a-z]", r"[^a]", r".", r"(?i:a)", r"a|\d", r"(?:ab)?", r"(?!a)", r"(?P<x>a?)(?P=x)"])
 def test_regexes_that_need_nothing_certain(pattern: str) -> None:
     assert required_chars(re.compile(pattern)) == ()
 
@@ -56,11 +58,17 @@ def test_tests_that_search_or_match_their_regex_are_screened() -> None:
     assert found[HashHeaderProcessor] == sets("#")
     assert found[BlockQuoteProcessor] == sets(">")  # `... and not nearing_recursion_limit()`
     assert found[OListProcessor] == sets(".", " ")
+    assert found[HRProcessor] == sets("-_*")  # the lookahead holds the characters; `run` reads the match the test keeps
+
+
+def test_a_test_that_goes_on_after_its_search_is_asked_the_rest() -> None:
+    """Admonition's test also asks whether the block continues the admonition before it."""
+    admonition = next(p for p in parser().blockprocessors if type(p) is AdmonitionProcessor)
+    assert screen(admonition) == sets("!") and blocks.rest_of_test(admonition) is blocks._continues
 
 
 def test_other_tests_are_always_asked() -> None:
     found = {type(p): screen(p) for p in parser().blockprocessors}
-    assert found[AdmonitionProcessor] == ()  # it also looks at the block before
     assert found[ParagraphProcessor] == ()
 
     class Rewritten(HashHeaderProcessor):
@@ -91,6 +99,18 @@ LINES = [
     "[x]: /u", "***", "_ _ _", "<div markdown=\"1\">", "</div>", "```python", "```", "text # not a heading", "a: b",
     "a > b", "x - y", "", "", "",
 ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "!!! note\n    First.\n\n    Second, the admonition's too.\n\n    Third.\n\nAfter.\n",
+        "- item\n\n    !!! tip\n        Inside.\n\n        Still inside.\n",
+        "!!! warning \"T\"\n    a\n\n***\n\n_ _ _\n\n- - -\n\ntext *em* and_under\n",
+    ],
+)
+def test_html_equals_python_markdowns_on_admonitions_and_rules(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert markup._markdown().convert(text) == stock_markdown(monkeypatch).convert(text)
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
