@@ -17,6 +17,7 @@ question is asked.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Callable, Sequence
 
@@ -83,17 +84,24 @@ _FORMS: dict[Any, tuple[str, Rest | None]] = {
 }
 
 
+@functools.cache
+def _form_of(test: Callable[..., Any]) -> tuple[str, Rest | None] | None:
+    """The form a test is written in; asked for each processor whenever the parser starts on a
+    run of blocks, so remembered."""
+    return _FORMS.get(_code(test))
+
+
 def screen(processor: BlockProcessor) -> Needs:
     """What a block must hold for the regex of `processor`'s test to match; () when its test is
     always asked."""
-    form = _FORMS.get(_code(type(processor).test))
+    form = _form_of(type(processor).test)
     regex = getattr(processor, form[0], None) if form is not None else None
     return required_chars(regex) if isinstance(regex, re.Pattern) else ()
 
 
 def rest_of_test(processor: BlockProcessor) -> Rest | None:
     """What `processor`'s test asks when its regex cannot match the block; None when nothing."""
-    form = _FORMS.get(_code(type(processor).test))
+    form = _form_of(type(processor).test)
     return None if form is None else form[1]
 
 
