@@ -7,7 +7,7 @@ times to the nanosecond, size, inode, device) is the same as when it was read st
 bytes read then, with one exception that git calls racy: a write in the same clock tick as the
 read leaves the status as it was. So a file is trusted only once its change time is a few
 seconds older than the read; the file just saved is always read again. The price is memory:
-the bytes of every content file stay in the serving process (11 MB for the benchmark's 1,000
+the bytes of every content file stay in the serving process (9 MB for the benchmark's 1,000
 posts), about what their parsed posts take already.
 """
 
