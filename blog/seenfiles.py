@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .cache import digest
 
-RACY_SECONDS = 2.0  # far more than any file system's timestamp granularity
+RACY_SECONDS = 5.0  # more than the timestamp granularity of any file system (FAT's is 2 s)
 
 
 @dataclass(frozen=True, slots=True)
