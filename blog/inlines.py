@@ -62,7 +62,7 @@ class ScreenedInlineProcessor(InlineProcessor):
             return data
         apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
         screens, alphabet = self._screens, self._alphabet
-        held = set(data) if alphabet is None else {char for char in alphabet if char in data}
+        held = _held(data, alphabet)
         start = 0  # where the current pattern's next search begins
         while patternIndex < len(screens):
             pattern, needs = screens[patternIndex]
@@ -72,7 +72,7 @@ class ScreenedInlineProcessor(InlineProcessor):
             else:  # the text holds a character of each set
                 data, matched, start = apply(pattern, data, patternIndex, start)
                 if matched:
-                    held = set(data) if alphabet is None else {char for char in alphabet if char in data}
+                    held = _held(data, alphabet)
                     continue
             start = 0
             patternIndex += 1
@@ -80,6 +80,11 @@ class ScreenedInlineProcessor(InlineProcessor):
 
 
 _LARGEST_ALPHABET = 64  # beyond this many characters, `set(text)` is the cheaper way to know which a text holds
+
+
+def _held(text: str, alphabet: tuple[str, ...] | None) -> set[str]:
+    """The characters of `alphabet` that `text` holds (all of its characters when None)."""
+    return set(text) if alphabet is None else {char for char in alphabet if char in text}
 
 
 def _alphabet(screens: Iterable[Needs]) -> tuple[str, ...] | None:

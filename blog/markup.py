@@ -263,9 +263,9 @@ def _markdown() -> markdown.Markdown:
     configs = _extension_configs()
     highlight = _TabledHighlightExtension(**configs.pop("pymdownx.highlight"))
     toc = _LeanTocExtension(**configs.pop("toc"))
-    extensions = [*(kind() for kind in _EXTENSIONS), highlight, toc, _TemplateSafeAttrListExtension(), ScreenedInlineExtension(), ScreenedBlockExtension(), FlatRawHtmlExtension()]
+    ours = [highlight, toc, _TemplateSafeAttrListExtension(), ScreenedInlineExtension(), ScreenedBlockExtension(), FlatRawHtmlExtension()]
     return _Markdown(
-        extensions=extensions,
+        extensions=[*(kind() for kind in _EXTENSIONS), *ours],
         extension_configs=configs,
         output_format="html",
     )

@@ -4,8 +4,9 @@ The build cache on disk already spares a rebuild the Markdown of unchanged posts
 back still costs a decode per post, and a fresh template environment compiles every template
 again. `blog serve` rebuilds after every save, so it keeps those results here: parsed posts and
 renderings by the same content keys the disk cache uses, the compiled templates by the digest
-of the templates and configuration, and the bytes of content files (see `seenfiles`). Keys are digests of everything a value depends on, so a value
-found here is always the right one; each build drops what it no longer uses.
+of the templates and configuration, and the bytes of content files (see `seenfiles`). Keys are
+digests of everything a value depends on, so a value found here is always the right one; each
+build drops what it no longer uses.
 """
 
 from __future__ import annotations
