@@ -33,7 +33,7 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from multiprocessing.connection import Connection
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import markdown
 from markdown.extensions.abbr import AbbrExtension
@@ -561,10 +561,16 @@ def _clean_excerpt(fragment: str) -> str:
     Several excerpts share one list page, so ids would collide and footnote links would point at
     notes that are not there. Elements the cut left open are closed, or dropped when still empty.
     """
+    return _clean_events(_events(fragment))
+
+
+def _clean_events(events: Sequence[_Event]) -> str:
+    """`_clean_excerpt` of the fragment these events were parsed from: callers that parsed it
+    already pass their events, so an excerpt is parsed once."""
     out: list[str] = []
     stack: list[tuple[str, int]] = []  # open tag, index of its start tag in `out`
     skipping = 0  # depth inside a dropped footnote element
-    for event in _events(fragment):
+    for event in events:
         if skipping:
             if event.kind == "start" and event.tag not in _VOID:
                 skipping += 1
@@ -656,22 +662,27 @@ def _leading_paragraphs(full_html: str, paragraphs: int) -> tuple[str, bool]:
 
 
 def _join_blocks(events: tuple[_Event, ...], blocks: tuple[_Block, ...]) -> str:
-    return _clean_excerpt("".join(event.raw for event in events[blocks[0].start : blocks[-1].end]))
+    """The clean excerpt of whole blocks. Their events are those a parse of their text would
+    give: the first starts at the top level, where the parser is in its initial state, and the
+    last ends a complete element."""
+    return _clean_events(events[blocks[0].start : blocks[-1].end])
 
 
-def _resolve_markers(rendered: str, markers: _Markers) -> tuple[str, str | None]:
-    """Put markers that landed in code or attributes back as text; return the splitting token.
+def _resolve_markers(rendered: str, markers: _Markers) -> tuple[str, str | None, tuple[_Event, ...] | None]:
+    """Put markers that landed in code or attributes back as text; return the splitting token,
+    and the events of the HTML's start up to past that token when the HTML came back unchanged
+    (else None), for `_split_at`.
 
     The first token in running text is the split; later ones vanish like the HTML comment they
     were. Markers inside code come back escaped, exactly as Markdown would have shown them.
     Only the HTML up to the tag after the last token needs parsing.
     """
     if not markers.originals:
-        return rendered, None
+        return rendered, None, None
     pattern = markers.pattern
     last = max((match.end() for match in pattern.finditer(rendered)), default=0)
     if not last:
-        return rendered, None
+        return rendered, None, None
     cut = rendered.find(">", last) + 1 or len(rendered)
     out: list[str] = []
     context: list[str] = []
@@ -685,7 +696,8 @@ def _resolve_markers(rendered: str, markers: _Markers) -> tuple[str, str | None]
 
         return pattern.sub(original, raw)
 
-    for event in _events(rendered[:cut]):
+    events = _events(rendered[:cut])
+    for event in events:
         if event.kind == "start" and event.tag not in _VOID:
             context.append(event.tag)
         elif event.kind == "end" and event.tag in context:
@@ -704,10 +716,13 @@ def _resolve_markers(rendered: str, markers: _Markers) -> tuple[str, str | None]
                 else:
                     removed.append(match.group(0))
             out.append(event.raw)
-    result = "".join(out) + rendered[cut:]
+    head = "".join(out)
+    if not removed and head == rendered[:cut]:
+        return rendered, split, events
+    result = head + rendered[cut:]
     for token in removed:
         result = _drop_token(result, token)
-    return result, split
+    return result, split, None
 
 
 def _token_span(text: str, at: int, token: str) -> tuple[int, int]:
@@ -739,11 +754,43 @@ def _drop_token(text: str, token: str) -> str:
     return "".join(kept).strip()
 
 
-def _split_at(rendered: str, token: str) -> tuple[str, str, bool]:
-    """(full HTML, excerpt HTML, has_more) for a post cut at a marker token."""
+def _split_at(rendered: str, token: str, events: Sequence[_Event] | None = None) -> tuple[str, str, bool]:
+    """(full HTML, excerpt HTML, has_more) for a post cut at a marker token. `events`, when
+    given, are those of the start of `rendered` up to past the token."""
     start, end = _token_span(rendered, rendered.index(token), token)
     has_more = re.fullmatch(r"(?:\s|</[^>]*>)*", rendered[end:]) is None
-    return _drop_token(rendered, token), _clean_excerpt(rendered[:start]), has_more
+    head = _events_before(events, start) if events is not None else None
+    excerpt = _clean_events(head) if head is not None else _clean_excerpt(rendered[:start])
+    return _drop_token(rendered, token), excerpt, has_more
+
+
+def _events_before(events: Sequence[_Event], end: int) -> list[_Event] | None:
+    """The events a parse of the first `end` characters would give: those that end by then,
+    and the text `end` falls in, cut short; None when `end` falls inside anything else.
+
+    A parse meets every tag before `end` as the longer parse did, except where `end` cuts a tag
+    or a comment (the parse reads the start of one as text, then the tags inside it), or cuts
+    the text of a script or style element (which a parse drops when the input ends in it).
+    Text is only ever copied into an excerpt, so it may come in other pieces than a parse
+    would cut it in.
+    """
+    head: list[_Event] = []
+    offset = 0
+    raw_text_in: str | None = None  # the script or style element whose text the parser is in
+    for event in events:
+        if offset + len(event.raw) > end:
+            if offset < end:
+                if event.kind != "data" or raw_text_in is not None:
+                    return None
+                head.append(_Event("data", "", (), event.raw[: end - offset]))
+            return head
+        if event.kind == "start" and event.tag in HTMLParser.CDATA_CONTENT_ELEMENTS:
+            raw_text_in = event.tag
+        elif event.kind == "end" and event.tag == raw_text_in:
+            raw_text_in = None
+        head.append(event)
+        offset += len(event.raw)
+    return head if offset == end else None
 
 
 # --------------------------------------------------------------------------- one post, unbounded
@@ -786,9 +833,9 @@ def _render_job(job: _Job) -> _Outcome:
         md = _borrow_markdown()
         rendered = md.convert(text)
         toc = _toc(md.toc_tokens, markers)  # type: ignore[attr-defined]
-        rendered, split = _resolve_markers(rendered, markers)
+        rendered, split, events = _resolve_markers(rendered, markers)
         if split is not None:
-            full, excerpt, has_more = _split_at(rendered, split)
+            full, excerpt, has_more = _split_at(rendered, split, events)
         elif job.summary:
             full, excerpt, has_more = rendered, _clean_excerpt(md.reset().convert(job.summary)), True
         else:

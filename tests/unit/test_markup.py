@@ -474,6 +474,21 @@ def test_cutting_at_a_token_equals_the_regex_substitution(pieces: list[str]) -> 
     assert markup._drop_token(text, TOKEN) == regex_drop_token(text, TOKEN)
     if TOKEN in text:
         assert markup._split_at(text, TOKEN) == regex_split_at(text, TOKEN)
+        assert markup._split_at(text, TOKEN, markup._events(text)) == regex_split_at(text, TOKEN)
+
+
+EXCERPT_PIECES = ["<p>", "</p>", "<div>", "</div>", "<script>", "</script>", '<h2 id="a">', "</h2>", "<br>", "<!-- c -->", "<!--", "-->",
+                  "&amp;", "&", "&#12", ";", "<", ">", "<em", "x", " ", "\n", '<sup id="fnref:1">', "</sup>"]
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(EXCERPT_PIECES), max_size=16), st.integers(min_value=0))
+def test_an_excerpt_from_the_events_of_longer_html_equals_one_parsed_on_its_own(pieces: list[str], at: int) -> None:
+    text = "".join(pieces)
+    end = at % (len(text) + 1)
+    head = markup._events_before(markup._events(text), end)
+    if head is not None:
+        assert markup._clean_events(head) == markup._clean_excerpt(text[:end])
 
 
 # --------------------------------------------------------------------------- code-language warnings
