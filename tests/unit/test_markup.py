@@ -482,6 +482,17 @@ EXCERPT_PIECES = ["<p>", "</p>", "<div>", "</div>", "<script>", "</script>", '<h
 
 
 @settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(EXCERPT_PIECES), max_size=20), st.integers(min_value=0), st.integers(min_value=1, max_value=4))
+def test_leading_blocks_cleaned_from_their_events_equal_their_text_parsed_again(pieces: list[str], at: int, count: int) -> None:
+    text = "".join(pieces)
+    events = markup._events(text[: at % (len(text) + 1)])  # as `_leading_paragraphs` parses a prefix
+    blocks = markup._top_level_blocks(events)[:-1][:count]
+    if blocks:
+        joined = "".join(event.raw for event in events[blocks[0].start : blocks[-1].end])
+        assert markup._join_blocks(events, blocks) == markup._clean_excerpt(joined)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
 @given(st.lists(st.sampled_from(EXCERPT_PIECES), max_size=16), st.integers(min_value=0))
 def test_an_excerpt_from_the_events_of_longer_html_equals_one_parsed_on_its_own(pieces: list[str], at: int) -> None:
     text = "".join(pieces)
