@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, MutableMapping
 from urllib.parse import urlsplit
 
 import jinja2
@@ -69,6 +69,19 @@ class CompiledTemplates(jinja2.BytecodeCache):
         self._store.put("templates", self._key(bucket), base64.b64encode(bucket.bytecode_to_string()).decode("ascii"))
 
 
+class _Environment(jinja2.Environment):
+    """An environment whose templates see its globals as one plain dict.
+
+    Jinja gives each template a ChainMap of its own globals and the environment's, so that
+    globals added to the environment later still show. Every page copies those globals into
+    its context, and iterating a ChainMap runs Python code: 7-9% of rendering a page. Ours are
+    all added in `make_env`, before any template is loaded, and never changed after.
+    """
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
 def make_env(config: SiteConfig, store: BuildCache | None = None) -> jinja2.Environment:
     """Site templates first, then the theme (then the default theme); `theme/x` is the theme's x.
 
@@ -86,7 +99,7 @@ def make_env(config: SiteConfig, store: BuildCache | None = None) -> jinja2.Envi
             theme,
         ]
     )
-    env = jinja2.Environment(
+    env = _Environment(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
