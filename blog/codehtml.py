@@ -28,15 +28,16 @@ from pygments.token import Text, _TokenType
 _PROBE = "\ue000"  # a private-use character: no lexer gives it meaning and no formatter escapes it
 
 
-def code_html(tokens: Iterable[tuple[_TokenType, str]], style: type[Style] | str) -> str:
-    """The lines of highlighted code that `HtmlFormatter(style=style)` writes for `tokens`,
-    without the elements it wraps them in: what its `nowrap=True` output is."""
+def code_html(tokens: Iterable[tuple[int, _TokenType, str]], style: type[Style] | str) -> str:
+    """The lines of highlighted code that `HtmlFormatter(style=style)` writes for `tokens`
+    (offset, type, text: what a lexer's `get_tokens_unprocessed` gives), without the elements
+    it wraps them in: what its `nowrap=True` output is."""
     tags, escapes = _tags(style), _escapes(style)
     special = frozenset(char for char, _ in escapes)
     out: list[str] = []
     add = out.append
     open_tag = ""  # the tag of the run of text this line is in: "" when none is open
-    for kind, value in tokens:
+    for _, kind, value in tokens:
         if not value:
             continue
         tag = tags.get(kind)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
+from pygments.lexers.special import RawTokenLexer
 from pygments.token import Comment, Error, Keyword, Name, Number, Operator, String, Text, Token, Whitespace, _TokenType
 from pymdownx.highlight import Highlight
 
@@ -20,6 +21,11 @@ from blog.codehtml import code_html
 KINDS = [Text, Whitespace, Keyword, Keyword.Constant, Name, Name.Function, Name.Other.Made.Up, String.Double, Comment.Single,
          Number.Integer, Operator, Error, Token]
 VALUES = st.text(alphabet="ab \n\t&<>\"'é\ue000", max_size=12)
+
+
+def located(tokens: list[tuple[_TokenType, str]]) -> list[tuple[int, _TokenType, str]]:
+    """Tokens as `code_html` takes them, with offsets (which it does not read)."""
+    return [(0, kind, value) for kind, value in tokens]
 
 
 def pygments_lines(tokens: list[tuple[_TokenType, str]], style: Any = "default") -> str:
@@ -40,13 +46,13 @@ def pygments_lines(tokens: list[tuple[_TokenType, str]], style: Any = "default")
     ],
 )
 def test_lines_equal_pygments_formatter(tokens: list[tuple[_TokenType, str]]) -> None:
-    assert code_html(tokens, "default") == pygments_lines(tokens)
+    assert code_html(located(tokens), "default") == pygments_lines(tokens)
 
 
 @settings(max_examples=500, deadline=None, derandomize=True)
 @given(st.lists(st.tuples(st.sampled_from(KINDS), VALUES), max_size=30))
 def test_lines_equal_pygments_formatter_for_any_tokens(tokens: list[tuple[_TokenType, str]]) -> None:
-    assert code_html(tokens, markup._NoRules) == pygments_lines(tokens, markup._NoRules)
+    assert code_html(located(tokens), markup._NoRules) == pygments_lines(tokens, markup._NoRules)
 
 
 CODE = st.text(alphabet="abdefinorstu \n\t_()[]{}:;,.=+-*/#'\"<>&\\0123456789é", max_size=200)
@@ -56,7 +62,20 @@ CODE = st.text(alphabet="abdefinorstu \n\t_()[]{}:;,.=+-*/#'\"<>&\\0123456789é"
 @given(st.sampled_from(["python", "sql", "bash", "text", "js"]), CODE)
 def test_lines_equal_pygments_formatter_for_lexed_code(language: str, code: str) -> None:
     tokens = list(get_lexer_by_name(language).get_tokens(code))
-    assert code_html(tokens, markup._NoRules) == pygments_lines(tokens, markup._NoRules)
+    assert code_html(located(tokens), markup._NoRules) == pygments_lines(tokens, markup._NoRules)
+
+
+LEXER_OPTIONS = [{}, {"stripall": True}, {"stripnl": False}, {"ensurenl": False}, {"tabsize": 4}, {"filters": ["whitespace"]}]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.sampled_from(["python", "sql", "console", "text", "raw"]), st.sampled_from(LEXER_OPTIONS), st.booleans(),
+       st.text(alphabet="abdefin \n\r\t\ufeff:$#>()'\"", max_size=60))
+def test_markups_tokens_are_the_lexers_tokens(language: str, options: dict[str, Any], upper: bool, code: str) -> None:
+    lexer = RawTokenLexer(**options) if language == "raw" else get_lexer_by_name(language, **options)  # raw: its own get_tokens
+    if upper:
+        lexer.add_filter("keywordcase", case="upper")
+    assert [(kind, value) for _, kind, value in markup._tokens(lexer, code)] == list(lexer.get_tokens(code))
 
 
 # --------------------------------------------------------------------------- markup's code blocks
