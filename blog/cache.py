@@ -33,6 +33,9 @@ CACHE_FILE = "cache.sqlite3"
 SCHEMA = "blog-cache-1"
 LIBRARIES = ("markdown", "pymdown-extensions", "pygments", "pyyaml", "jinja2")
 TABLES = ("parsed", "rendered", "notes", "derived", "pages", "state", "templates")
+# Rows a build adds are written once this much of their text is pending, inside the transaction
+# `commit` ends: a cold build's 30 MB are then written while it renders, not all after it.
+WRITE_BATCH = 4 << 20
 
 
 @functools.cache
@@ -180,6 +183,7 @@ class BuildCache:
         self.warnings: tuple[Diagnostic, ...] = ()
         self._memory: dict[str, dict[str, Any]] = {table: {} for table in TABLES}
         self._pending: dict[str, dict[str, str]] = {table: {} for table in TABLES}
+        self._pending_size = 0  # characters of JSON in `_pending`
         self._used: dict[str, set[str]] = {table: set() for table in TABLES}
         self._db = self._connect() if path is not None else None
 
@@ -270,21 +274,39 @@ class BuildCache:
         """Store `value`; `text` is its `to_json`, when another process has made it already."""
         self._used[table].add(key)
         self._memory[table][key] = value
-        self._pending[table][key] = to_json(value) if text is None else text
+        row = self._pending[table][key] = to_json(value) if text is None else text
+        self._pending_size += len(row)
+        if self._pending_size >= WRITE_BATCH:
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        """Write the rows added since the last write, in the transaction `commit` ends (begun
+        here when none is open yet)."""
+        if self._db is not None:
+            try:
+                if not self._db.in_transaction:
+                    self._db.execute("BEGIN")
+                for table, rows in self._pending.items():
+                    self._db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", rows.items())
+            except sqlite3.DatabaseError:
+                self._roll_back()
+        for rows in self._pending.values():
+            rows.clear()
+        self._pending_size = 0
 
     def commit(self) -> None:
         """Write what this build added; a failure to write only costs speed next time."""
-        if self._db is not None:
+        self._write_pending()
+        if self._db is not None and self._db.in_transaction:
             try:
-                self._db.execute("BEGIN")
-                for table, rows in self._pending.items():
-                    self._db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", rows.items())
                 self._db.execute("COMMIT")
             except sqlite3.DatabaseError:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-        for rows in self._pending.values():
-            rows.clear()
+                self._roll_back()
+
+    def _roll_back(self) -> None:
+        assert self._db is not None
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     def prune(
         self, tables: Iterable[str] = ("parsed", "rendered", "notes", "derived", "templates"), live: Mapping[str, int] | None = None

@@ -72,6 +72,40 @@ def test_values_persist_across_instances(tmp_path):
     again.close()
 
 
+def test_rows_written_in_batches_land_together_at_commit(tmp_path, monkeypatch):
+    monkeypatch.setattr("blog.cache.WRITE_BATCH", 10)
+    cache = BuildCache.for_site(tmp_path)
+    for n in range(5):
+        cache.put("rendered", f"k{n}", ["x" * 8, n])  # each row is over the batch size
+    reader = sqlite3.connect(tmp_path / ".blog-cache" / "cache.sqlite3")
+    assert reader.execute("SELECT count(*) FROM rendered").fetchone() == (0,)  # written, not committed
+    cache.put("notes", "last", [])  # under the batch size: written by the commit itself
+    cache.commit()
+    assert reader.execute("SELECT count(*) FROM rendered").fetchone() == (5,)
+    assert reader.execute("SELECT count(*) FROM notes").fetchone() == (1,)
+    reader.close()
+    cache.close()
+    again = BuildCache.for_site(tmp_path)
+    assert again.get_many("rendered", [f"k{n}" for n in range(5)]) == {f"k{n}": ["x" * 8, n] for n in range(5)}
+    again.close()
+
+
+def test_a_batch_that_cannot_be_written_costs_only_its_rows(tmp_path, monkeypatch):
+    monkeypatch.setattr("blog.cache.WRITE_BATCH", 10)
+    cache = BuildCache.for_site(tmp_path)
+    locker = sqlite3.connect(tmp_path / ".blog-cache" / "cache.sqlite3", timeout=0)
+    locker.execute("BEGIN IMMEDIATE")  # another process writing: this one's batch fails as busy
+    cache._db.execute("PRAGMA busy_timeout=0")
+    cache.put("rendered", "lost", ["x" * 8])
+    locker.execute("ROLLBACK")
+    locker.close()
+    cache.put("rendered", "kept", ["y" * 8])
+    cache.close()
+    again = BuildCache.for_site(tmp_path)
+    assert again.get_many("rendered", ["lost", "kept"]) == {"kept": ["y" * 8]}
+    again.close()
+
+
 def test_disabled_cache_keeps_nothing_on_disk(tmp_path):
     cache = BuildCache.for_site(tmp_path, enabled=False)
     cache.put("parsed", "k", 1)
