@@ -44,6 +44,7 @@ from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.md_in_html import MarkdownInHtmlExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
+from markdown.preprocessors import NormalizeWhitespace
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.style import Style
@@ -238,6 +239,31 @@ class _LeanTocExtension(TocExtension):
     TreeProcessorClass = _LeanTocTreeprocessor
 
 
+class _QuickNormalizeWhitespace(NormalizeWhitespace):
+    """Python-Markdown's first pass, left out where all it would do is add the two empty lines
+    that end every document.
+
+    It removes STX and ETX, ends every line in "\n", expands tabs, then empties each line of
+    only spaces with a regex search that tries every position: 2% of a post's rendering. In a
+    source without those characters, without " \n" and not ending in a space, no step finds
+    anything to change.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        if source.endswith(" ") or " \n" in source or any(char in source for char in _NORMALIZED):
+            return super().run(lines)
+        return (source + "\n\n").split("\n")
+
+
+_NORMALIZED = (markdown.util.STX, markdown.util.ETX, "\r", "\t")
+
+
+class _QuickNormalizeWhitespaceExtension(markdown.Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
+        md.preprocessors.register(_QuickNormalizeWhitespace(md), "normalize_whitespace", 30)
+
+
 class _Markdown(markdown.Markdown):
     """Python-Markdown, remembering which tags are block-level for the document at hand.
 
@@ -278,7 +304,8 @@ def _markdown() -> markdown.Markdown:
     configs = _extension_configs()
     highlight = _TabledHighlightExtension(**configs.pop("pymdownx.highlight"))
     toc = _LeanTocExtension(**configs.pop("toc"))
-    ours = [highlight, toc, _TemplateSafeAttrListExtension(), ScreenedInlineExtension(), ScreenedBlockExtension(), FlatRawHtmlExtension()]
+    ours = [highlight, toc, _TemplateSafeAttrListExtension(), _QuickNormalizeWhitespaceExtension(), ScreenedInlineExtension(),
+            ScreenedBlockExtension(), FlatRawHtmlExtension()]
     return _Markdown(
         extensions=[*(kind() for kind in _EXTENSIONS), *ours],
         extension_configs=configs,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import html5lib
 import markdown
+from markdown.preprocessors import NormalizeWhitespace
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -565,3 +566,17 @@ def test_superfences_gets_pymdownx_highlight_by_its_name() -> None:
 
     built = markup._markdown().build_extension("pymdownx.highlight", {"use_pygments": False})
     assert type(built) is HighlightExtension and built.getConfig("use_pygments") is False
+
+
+# --------------------------------------------------------------------------- the first pass
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["", " ", "  ", "x", "x ", " x", "\t", " \t", "\r", "x\r", "\n", " \n", "\x02", "\x03", "é"]), max_size=6))
+def test_the_quick_whitespace_pass_equals_python_markdowns(lines: list[str]) -> None:
+    md = markdown.Markdown()
+    assert markup._QuickNormalizeWhitespace(md).run(list(lines)) == NormalizeWhitespace(md).run(list(lines))
+
+
+def test_documents_start_with_the_quick_whitespace_pass() -> None:
+    assert type(markup._markdown().preprocessors["normalize_whitespace"]) is markup._QuickNormalizeWhitespace
