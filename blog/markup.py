@@ -41,7 +41,7 @@ from markdown.extensions.admonition import AdmonitionExtension
 from markdown.extensions.attr_list import AttrListExtension, AttrListTreeprocessor
 from markdown.extensions.def_list import DefListExtension
 from markdown.extensions.footnotes import FootnoteExtension
-from markdown.extensions.md_in_html import MarkdownInHtmlExtension
+from markdown.extensions.md_in_html import HtmlBlockPreprocessor, MarkdownInHtmlExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
 from markdown.preprocessors import NormalizeWhitespace
@@ -259,9 +259,28 @@ class _QuickNormalizeWhitespace(NormalizeWhitespace):
 _NORMALIZED = (markdown.util.STX, markdown.util.ETX, "\r", "\t")
 
 
-class _QuickNormalizeWhitespaceExtension(markdown.Extension):
+class _QuickHtmlBlockPreprocessor(HtmlBlockPreprocessor):
+    """md_in_html's raw-HTML pass, left out for a source that holds neither "<" nor "&".
+
+    It feeds the whole source through an HTML parser (2% of a post's rendering), which reports
+    such a source as one run of text, and that is put back as it was. Code blocks are out of
+    the source by then (superfences stashed them), so most posts hold neither character.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        if "<" in source or "&" in source:
+            return super().run(lines)
+        return source.split("\n")
+
+
+class _QuickPassesExtension(markdown.Extension):
+    """Python-Markdown's passes above, replaced by their quick forms (after md_in_html, whose
+    raw-HTML pass replaced Python-Markdown's own)."""
+
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
         md.preprocessors.register(_QuickNormalizeWhitespace(md), "normalize_whitespace", 30)
+        md.preprocessors.register(_QuickHtmlBlockPreprocessor(md), "html_block", 20)
 
 
 class _Markdown(markdown.Markdown):
@@ -304,7 +323,7 @@ def _markdown() -> markdown.Markdown:
     configs = _extension_configs()
     highlight = _TabledHighlightExtension(**configs.pop("pymdownx.highlight"))
     toc = _LeanTocExtension(**configs.pop("toc"))
-    ours = [highlight, toc, _TemplateSafeAttrListExtension(), _QuickNormalizeWhitespaceExtension(), ScreenedInlineExtension(),
+    ours = [highlight, toc, _TemplateSafeAttrListExtension(), _QuickPassesExtension(), ScreenedInlineExtension(),
             ScreenedBlockExtension(), FlatRawHtmlExtension()]
     return _Markdown(
         extensions=[*(kind() for kind in _EXTENSIONS), *ours],

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import html5lib
 import markdown
+from markdown.extensions.md_in_html import HtmlBlockPreprocessor
 from markdown.preprocessors import NormalizeWhitespace
 import pytest
 from hypothesis import given, settings
@@ -578,5 +579,16 @@ def test_the_quick_whitespace_pass_equals_python_markdowns(lines: list[str]) -> 
     assert markup._QuickNormalizeWhitespace(md).run(list(lines)) == NormalizeWhitespace(md).run(list(lines))
 
 
-def test_documents_start_with_the_quick_whitespace_pass() -> None:
-    assert type(markup._markdown().preprocessors["normalize_whitespace"]) is markup._QuickNormalizeWhitespace
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["", " ", "x", "<div>", "</div>", "<p>x</p>", "&amp;", "&#123", "&", "<", "<!-- c -->", "<?x?>", "\n"]),
+                max_size=6))
+def test_the_quick_raw_html_pass_equals_md_in_htmls(lines: list[str]) -> None:
+    ours, theirs = markdown.Markdown(extensions=["md_in_html"]), markdown.Markdown(extensions=["md_in_html"])
+    assert markup._QuickHtmlBlockPreprocessor(ours).run(list(lines)) == HtmlBlockPreprocessor(theirs).run(list(lines))
+    assert ours.htmlStash.rawHtmlBlocks == theirs.htmlStash.rawHtmlBlocks
+
+
+def test_documents_go_through_the_quick_passes() -> None:
+    preprocessors = markup._markdown().preprocessors
+    assert type(preprocessors["normalize_whitespace"]) is markup._QuickNormalizeWhitespace
+    assert type(preprocessors["html_block"]) is markup._QuickHtmlBlockPreprocessor
