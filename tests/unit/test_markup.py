@@ -11,6 +11,7 @@ import html5lib
 import markdown
 from markdown.extensions.md_in_html import HtmlBlockPreprocessor
 from markdown.preprocessors import NormalizeWhitespace
+from markdown.treeprocessors import UnescapeTreeprocessor
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -588,7 +589,18 @@ def test_the_quick_raw_html_pass_equals_md_in_htmls(lines: list[str]) -> None:
     assert ours.htmlStash.rawHtmlBlocks == theirs.htmlStash.rawHtmlBlocks
 
 
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["\\", "\\\\", "`", "*", "_", "x", " ", "\n", "\n\n", "<b>", "&", "\x02", "65", "\x03", "[a](b)", "{: #x}", "# h",
+                                 "```\n", "    "]), max_size=12))
+def test_the_quick_unescape_pass_equals_python_markdowns(pieces: list[str]) -> None:
+    source = "".join(pieces)
+    stock = markup._markdown()
+    stock.treeprocessors.register(UnescapeTreeprocessor(stock), "unescape", 0)
+    assert markup._markdown().convert(source) == stock.convert(source)
+
+
 def test_documents_go_through_the_quick_passes() -> None:
     preprocessors = markup._markdown().preprocessors
     assert type(preprocessors["normalize_whitespace"]) is markup._QuickNormalizeWhitespace
     assert type(preprocessors["html_block"]) is markup._QuickHtmlBlockPreprocessor
+    assert type(markup._markdown().treeprocessors["unescape"]) is markup._QuickUnescapeTreeprocessor
