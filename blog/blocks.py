@@ -24,7 +24,9 @@ from typing import Any, Callable, Sequence
 import markdown
 from markdown import util
 from markdown.blockparser import BlockParser
-from markdown.blockprocessors import BlockProcessor
+from markdown.blockprocessors import BlockProcessor, ReferenceProcessor
+from markdown.extensions.abbr import AbbrBlockprocessor
+from markdown.extensions.footnotes import FootnoteBlockProcessor
 from markdown.extensions import Extension
 
 from .regexchars import Needs, required_chars
@@ -116,13 +118,32 @@ def _may_pass(needs: Needs, block: str) -> bool:
     return True
 
 
+# Processors of definitions (footnotes, abbreviations, link references): each test passes every
+# block, and each run searches the block for a definition and, finding none, puts the block back
+# as it was and declines it. A definition holds this text, so a document whose source does not
+# hold it gives them nothing to take. (Blocks are that source with line prefixes such as "> "
+# taken off, which cannot join the text's characters.)
+_DEFINED_BY: dict[type[BlockProcessor], str] = {FootnoteBlockProcessor: "[^", AbbrBlockprocessor: "*[", ReferenceProcessor: "]:"}
+
+
+@functools.lru_cache(maxsize=4)
+def _undefined(source: str) -> frozenset[type[BlockProcessor]]:
+    """The processors of definitions that `source` cannot hold (see `_DEFINED_BY`)."""
+    return frozenset(kind for kind, text in _DEFINED_BY.items() if text not in source)
+
+
 class ScreenedBlockParser(BlockParser):
-    """`BlockParser` whose loop over the block processors skips those whose test cannot pass."""
+    """`BlockParser` whose loop over the block processors skips those whose test cannot pass,
+    and those of definitions the document cannot hold."""
 
     def parseBlocks(self, parent: Any, blocks: list[str]) -> None:  # noqa: N802
         """Python-Markdown's loop: each block goes to the first processor whose test passes and
         whose run does not decline it."""
-        processors: Sequence[tuple[BlockProcessor, Needs, Rest | None]] = [(p, screen(p), rest_of_test(p)) for p in self.blockprocessors]
+        source = getattr(self.md, "source", None)
+        skipped = _undefined(source) if isinstance(source, str) else frozenset()
+        processors: Sequence[tuple[BlockProcessor, Needs, Rest | None]] = [
+            (p, screen(p), rest_of_test(p)) for p in self.blockprocessors if type(p) not in skipped
+        ]
         while blocks:
             for processor, needs, rest in processors:
                 if not needs or _may_pass(needs, blocks[0]):

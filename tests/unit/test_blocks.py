@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown.blockparser import BlockParser
-from markdown.blockprocessors import BlockQuoteProcessor, HashHeaderProcessor, HRProcessor, OListProcessor, ParagraphProcessor
+from markdown.blockprocessors import BlockQuoteProcessor, HashHeaderProcessor, HRProcessor, OListProcessor, ParagraphProcessor, ReferenceProcessor
+from markdown.extensions.abbr import AbbrBlockprocessor
 from markdown.extensions.admonition import AdmonitionProcessor
+from markdown.extensions.footnotes import FootnoteBlockProcessor
 
 from blog import blocks, markup
 from blog.blocks import ScreenedBlockParser, screen
@@ -97,7 +99,7 @@ LINES = [
     "# H", "## H ##", "Title", "===", "---", "- a", "* b", "+ c", "1. one", "2) two", "> q", "> > qq", ">", "term", ": def",
     "!!! note", "!!! warning \"T\"", "    indented", "\tTab", "| a | b |", "|---|---|", "[^1]: note", "*[HTML]: markup",
     "[x]: /u", "***", "_ _ _", "<div markdown=\"1\">", "</div>", "```python", "```", "text # not a heading", "a: b",
-    "a > b", "x - y", "", "", "",
+    "a > b", "x - y", "> [^2]: quoted note", "- *[CSS]: in a list", "   [y]: /v 'T'", "[z]:/w", "    [^3]: indented", "[^", "*[", "]:", "", "", "",
 ]
 
 
@@ -116,7 +118,16 @@ def test_html_equals_python_markdowns_on_admonitions_and_rules(text: str, monkey
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.lists(st.sampled_from(LINES), max_size=30))
 def test_html_equals_python_markdowns_on_any_blocks(lines: list[str]) -> None:
+    """Also with and without footnote, abbreviation and reference definitions, which the
+    screened parser does not look for in a document whose source cannot hold them."""
     text = "\n".join(lines)
     with pytest.MonkeyPatch.context() as patch:
         stock = stock_markdown(patch)
     assert markup._markdown().convert(text) == stock.convert(text)
+
+
+def test_definitions_are_looked_for_only_in_documents_that_can_hold_them() -> None:
+    kinds = {FootnoteBlockProcessor, AbbrBlockprocessor, ReferenceProcessor}
+    assert blocks._undefined("Plain [text](url) and *emphasis*.") == kinds
+    assert blocks._undefined("x[^1]") == kinds - {FootnoteBlockProcessor}
+    assert blocks._undefined("*[HTML]: markup") == {FootnoteBlockProcessor}  # "]:" too
