@@ -13,6 +13,7 @@ from markdown.blockprocessors import BlockQuoteProcessor, HashHeaderProcessor, H
 from markdown.extensions.abbr import AbbrBlockprocessor
 from markdown.extensions.admonition import AdmonitionProcessor
 from markdown.extensions.footnotes import FootnoteBlockProcessor
+from markdown.extensions.tables import TableProcessor
 
 from blog import blocks, markup
 from blog.blocks import ScreenedBlockParser, screen
@@ -61,6 +62,7 @@ def test_tests_that_search_or_match_their_regex_are_screened() -> None:
     assert found[BlockQuoteProcessor] == sets(">")  # `... and not nearing_recursion_limit()`
     assert found[OListProcessor] == sets(".", " ")
     assert found[HRProcessor] == sets("-_*")  # the lookahead holds the characters; `run` reads the match the test keeps
+    assert found[TableProcessor] == sets("|")  # not a search, but known to need one
 
 
 def test_a_test_that_goes_on_after_its_search_is_asked_the_rest() -> None:
@@ -99,7 +101,7 @@ LINES = [
     "# H", "## H ##", "Title", "===", "---", "- a", "* b", "+ c", "1. one", "2) two", "> q", "> > qq", ">", "term", ": def",
     "!!! note", "!!! warning \"T\"", "    indented", "\tTab", "| a | b |", "|---|---|", "[^1]: note", "*[HTML]: markup",
     "[x]: /u", "***", "_ _ _", "<div markdown=\"1\">", "</div>", "```python", "```", "text # not a heading", "a: b",
-    "a > b", "x - y", "> [^2]: quoted note", "- *[CSS]: in a list", "   [y]: /v 'T'", "[z]:/w", "    [^3]: indented", "[^", "*[", "]:", "", "", "",
+    "a > b", "x - y", "> [^2]: quoted note", "- *[CSS]: in a list", "   [y]: /v 'T'", "[z]:/w", "    [^3]: indented", "[^", "*[", "]:", "a | b", "--- | ---", "|a", "|", "| - |", "x|", "-|-", "", "", "",
 ]
 
 
