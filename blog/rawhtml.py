@@ -18,14 +18,18 @@ from markdown import util
 from markdown.extensions import Extension
 from markdown.postprocessors import RawHtmlPostprocessor
 
-_PLACEHOLDER = util.HTML_PLACEHOLDER % r"([0-9]+)"
-_WRAPPED_OR_BARE = re.compile(f"<p>{_PLACEHOLDER}</p>|{_PLACEHOLDER}")
+_PLACEHOLDER = re.compile(util.HTML_PLACEHOLDER % r"([0-9]+)")
 
 
 class FlatRawHtml(RawHtmlPostprocessor):
     """The one-pass `run`, mixed into the class of the registered pass (md_in_html registers a
     subclass that also puts back stashed elements). Where a piece is an element rather than
-    text, or holds STX, the registered class's own `run` does the work."""
+    text, or holds STX, the registered class's own `run` does the work.
+
+    Placeholders are found by their first character, STX, which nothing else in the HTML holds
+    but Python-Markdown's other placeholders: a search for STX skips the text between them, where
+    a regex for `<p>` + placeholder + `</p>` or a placeholder alone stopped at every `<`.
+    """
 
     def run(self, text: str) -> str:
         stash = self.md.htmlStash
@@ -33,15 +37,26 @@ class FlatRawHtml(RawHtmlPostprocessor):
         if not stash.html_counter or any(not isinstance(piece, str) or util.STX in piece for piece in pieces):
             return super().run(text)
 
-        def restore(match: re.Match[str]) -> str:
-            wrapped = match.group(1) is not None
-            key = int(match.group(1) if wrapped else match.group(2))
-            if key >= stash.html_counter:
-                return match.group(0)
-            html = self.stash_to_string(pieces[key])
-            return html if not wrapped or self.isblocklevel(html) else f"<p>{html}</p>"
-
-        return _WRAPPED_OR_BARE.sub(restore, text)
+        out: list[str] = []
+        done = 0  # the text before this is in `out`
+        at = text.find(util.STX)
+        while at != -1:
+            found = _PLACEHOLDER.match(text, at)
+            if found is None:
+                at = text.find(util.STX, at + 1)
+                continue
+            start, end = at, found.end()
+            wrapped = start >= 3 and text.startswith("<p>", start - 3) and text.startswith("</p>", end)
+            if wrapped:  # alone in a paragraph: a block-level piece replaces the paragraph
+                start, end = start - 3, end + 4
+            key = int(found.group(1))
+            if key < stash.html_counter:
+                html = self.stash_to_string(pieces[key])
+                out += (text[done:start], html if not wrapped or self.isblocklevel(html) else f"<p>{html}</p>")
+                done = end
+            at = text.find(util.STX, end)
+        out.append(text[done:])
+        return "".join(out)
 
 
 @functools.cache

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import html5lib
 import markdown
+from markdown.extensions.footnotes import FN_BACKLINK_TEXT, NBSP_PLACEHOLDER, FootnotePostprocessor
 from markdown.extensions.md_in_html import HtmlBlockPreprocessor
 from markdown.preprocessors import NormalizeWhitespace
 from markdown.treeprocessors import UnescapeTreeprocessor
@@ -599,8 +600,20 @@ def test_the_quick_unescape_pass_equals_python_markdowns(pieces: list[str]) -> N
     assert markup._markdown().convert(source) == stock.convert(source)
 
 
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["x", "&", "\x02", "\x03", "amp", markdown.util.AMP_SUBSTITUTE, FN_BACKLINK_TEXT, NBSP_PLACEHOLDER]), max_size=8))
+def test_the_quick_placeholder_passes_equal_python_markdowns(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    ours, theirs = markup._markdown(), markdown.Markdown(extensions=["footnotes"])
+    for name in ("footnote", "amp_substitute"):
+        assert ours.postprocessors[name].run(text) == theirs.postprocessors[name].run(text)
+
+
 def test_documents_go_through_the_quick_passes() -> None:
     preprocessors = markup._markdown().preprocessors
     assert type(preprocessors["normalize_whitespace"]) is markup._QuickNormalizeWhitespace
     assert type(preprocessors["html_block"]) is markup._QuickHtmlBlockPreprocessor
     assert type(markup._markdown().treeprocessors["unescape"]) is markup._QuickUnescapeTreeprocessor
+    postprocessors = markup._markdown().postprocessors
+    assert isinstance(postprocessors["footnote"], markup._QuickPlaceholders) and isinstance(postprocessors["footnote"], FootnotePostprocessor)
+    assert isinstance(postprocessors["amp_substitute"], markup._QuickPlaceholders)

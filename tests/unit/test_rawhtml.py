@@ -73,3 +73,27 @@ PIECES = [
 def test_html_equals_python_markdowns_on_any_document(pieces: list[str]) -> None:
     text = "".join(pieces)
     assert markup._markdown().convert(text) == stock_markdown().convert(text)
+
+
+TEXT_PIECES = ["<p>", "</p>", "\x02wzxhzdk:0\x03", "\x02wzxhzdk:1\x03", "\x02wzxhzdk:9\x03", "\x02wzxhzdk:\x03", "\x02amp\x03",
+               "\x02", "\x03", "x", "\n", "<p", "p>"]
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(TEXT_PIECES), max_size=16))
+def test_one_pass_equals_python_markdowns_on_any_text(pieces: list[str]) -> None:
+    """Placeholders alone in a paragraph or not, next to each other, unknown or not placeholders."""
+    assert_one_pass_equals_python_markdowns("".join(pieces))
+
+
+@pytest.mark.parametrize("text", ["\x02wzxhzdk:1\x03</p><p>", "p>\x02wzxhzdk:0\x03</p>", "<p>\x02wzxhzdk:0\x03</p><p>\x02wzxhzdk:1\x03</p>"])
+def test_one_pass_equals_python_markdowns_at_the_edges(text: str) -> None:
+    assert_one_pass_equals_python_markdowns(text)
+
+
+def assert_one_pass_equals_python_markdowns(text: str) -> None:
+    ours, theirs = markdown.Markdown(extensions=[rawhtml.FlatRawHtmlExtension()]), markdown.Markdown()
+    for md in (ours, theirs):
+        md.htmlStash.store("<div>block</div>")
+        md.htmlStash.store("<b>inline</b>")
+    assert ours.postprocessors["raw_html"].run(text) == theirs.postprocessors["raw_html"].run(text)
