@@ -115,10 +115,18 @@ _TEMPLATE_SAFE_ATTRS = r"\{\:?[ ]*(?![%{]|#[^\}\n]*#[ ]*\})([^\}\n ][^\n]*)\}"
 
 
 class _TemplateSafeAttrListTreeprocessor(AttrListTreeprocessor):
+    """attr_list's pass with `_TEMPLATE_SAFE_ATTRS`, left out for a document whose prose (see
+    `_QuickHtmlBlockPreprocessor`) holds no `{`: every attribute list does, and the pass
+    searches the text of every element for one (1% of a post's rendering)."""
+
     BASE_RE = _TEMPLATE_SAFE_ATTRS
     HEADER_RE = re.compile(r"[ ]+{}[ ]*$".format(_TEMPLATE_SAFE_ATTRS))
     BLOCK_RE = re.compile(r"\n[ ]*{}[ ]*$".format(_TEMPLATE_SAFE_ATTRS))
     INLINE_RE = re.compile(r"^{}".format(_TEMPLATE_SAFE_ATTRS))
+
+    def run(self, doc: ElementTree.Element) -> None:
+        if "{" in getattr(self.md, "prose", "{"):
+            super().run(doc)
 
 
 class _TemplateSafeAttrListExtension(AttrListExtension):
@@ -267,17 +275,21 @@ class _QuickHtmlBlockPreprocessor(HtmlBlockPreprocessor):
     It feeds the whole source through an HTML parser (2% of a post's rendering), which reports
     such a source as one run of text, and that is put back as it was. Code blocks are out of
     the source by then (superfences stashed them), so most posts hold neither character.
+
+    That source is kept as the document's `prose`: all the text later passes find in the tree
+    comes from it, or is the fixed text of extensions (footnotes' back links, headings' ids).
     """
 
     def run(self, lines: list[str]) -> list[str]:
-        source = "\n".join(lines)
+        source = self.md.prose = "\n".join(lines)  # type: ignore[attr-defined]
         if "<" in source or "&" in source:
             return super().run(lines)
         return source.split("\n")
 
 
 class _QuickUnescapeTreeprocessor(UnescapeTreeprocessor):
-    """Python-Markdown's last tree pass, left out for a document without a backslash.
+    """Python-Markdown's last tree pass, left out for a document whose prose (see
+    `_QuickHtmlBlockPreprocessor`) holds no backslash.
 
     It puts back the characters that backslash escapes, and backslashes in code spans, were
     turned into (STX, the character's number, ETX), visiting the text, tail and attributes of
@@ -286,7 +298,7 @@ class _QuickUnescapeTreeprocessor(UnescapeTreeprocessor):
     """
 
     def run(self, root: ElementTree.Element) -> None:
-        if "\\" in getattr(self.md, "source", "\\"):
+        if "\\" in getattr(self.md, "prose", "\\"):
             super().run(root)
 
 
@@ -328,7 +340,8 @@ class _Markdown(markdown.Markdown):
     Its passes ask that of almost every element, and each answer was a search of a list of some
     50 tag names (2% of a post's rendering). Answers are Python-Markdown's own, kept until the
     next `reset`, so a change to the list between documents is seen. It also keeps the source
-    of the document it converts (`source`), which `_LeanTocTreeprocessor` reads.
+    of the document it converts (`source`), which `_LeanTocTreeprocessor` reads, and its `prose`
+    (the source, until `_QuickHtmlBlockPreprocessor` keeps the source without code blocks).
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -336,7 +349,7 @@ class _Markdown(markdown.Markdown):
         super().__init__(**kwargs)
 
     def convert(self, source: str) -> str:
-        self.source = source
+        self.source = self.prose = source
         return super().convert(source)
 
     def build_extension(self, ext_name: str, configs: Mapping[str, Any]) -> markdown.Extension:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import threading
+import types
 from html.parser import HTMLParser
 from pathlib import Path
 
 import html5lib
 import markdown
 from markdown.extensions.footnotes import FN_BACKLINK_TEXT, NBSP_PLACEHOLDER, FootnotePostprocessor
+from markdown.extensions.attr_list import AttrListTreeprocessor
 from markdown.extensions.md_in_html import HtmlBlockPreprocessor
 from markdown.preprocessors import NormalizeWhitespace
 from markdown.treeprocessors import UnescapeTreeprocessor
@@ -597,6 +599,17 @@ def test_the_quick_unescape_pass_equals_python_markdowns(pieces: list[str]) -> N
     source = "".join(pieces)
     stock = markup._markdown()
     stock.treeprocessors.register(UnescapeTreeprocessor(stock), "unescape", 0)
+    assert markup._markdown().convert(source) == stock.convert(source)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["{", "}", "{: #x }", "{.c}", "{#i}", "{: a=b}", "# h", "x", " ", "\n", "\n\n", "- ", "| a | b |\n|---|---|\n",
+                                 "*e*", "`{`", "```\n{: #c}\n```\n", "    {.d}\n", "> ", "term\n: def "]), max_size=12))
+def test_the_quick_attribute_list_pass_equals_attr_lists(pieces: list[str]) -> None:
+    source = "".join(pieces)
+    stock = markup._markdown()
+    attr_list = stock.treeprocessors["attr_list"]
+    attr_list.run = types.MethodType(AttrListTreeprocessor.run, attr_list)  # the pass without the check
     assert markup._markdown().convert(source) == stock.convert(source)
 
 
