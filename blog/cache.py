@@ -21,7 +21,7 @@ from dataclasses import fields
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from . import __version__
@@ -30,7 +30,7 @@ from .model import Post, Rendered, TocItem
 
 CACHE_DIR = ".blog-cache"
 CACHE_FILE = "cache.sqlite3"
-SCHEMA = "blog-cache-1"
+SCHEMA = "blog-cache-2"  # 2: renderings are rows of `rendered_row`
 LIBRARIES = ("markdown", "pymdown-extensions", "pygments", "pyyaml", "jinja2")
 TABLES = ("parsed", "rendered", "notes", "derived", "pages", "state", "templates")
 # Rows a build adds are written once this much of their text is pending, inside the transaction
@@ -168,6 +168,35 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def rendered_row(value: list[Any]) -> str:
+    """How the store writes an encoded rendering: its two HTML texts as they are, after a JSON
+    line with their lengths and the other fields. As JSON, every quote and line break of the
+    HTML was escaped: 50 µs for a post of 18 KB, and about as long to read back."""
+    html, excerpt, has_more, toc = value
+    return f"{to_json([len(html), len(excerpt), has_more, toc])}\n{html}{excerpt}"
+
+
+def rendered_value(row: str) -> list[Any]:
+    """An encoded rendering from `rendered_row`; ValueError when the row is not one."""
+    head, _, texts = row.partition("\n")
+    html_size, excerpt_size, has_more, toc = json.loads(head)
+    if html_size + excerpt_size != len(texts):
+        raise ValueError("the row's texts are not as long as its first line says")
+    return [texts[:html_size], texts[html_size:], has_more, toc]
+
+
+# How a table's values are written and read back, where that is not as JSON.
+_ROW_FORMATS: dict[str, tuple[Callable[[Any], str], Callable[[str], Any]]] = {"rendered": (rendered_row, rendered_value)}
+
+
+def _row(table: str, value: Any) -> str:
+    return _ROW_FORMATS[table][0](value) if table in _ROW_FORMATS else to_json(value)
+
+
+def _value(table: str, row: str) -> Any:
+    return _ROW_FORMATS[table][1](row) if table in _ROW_FORMATS else json.loads(row)
+
+
 # --- the store -------------------------------------------------------------------------------------
 
 
@@ -236,7 +265,7 @@ class BuildCache:
         found, missing = self._split(table, keys)
         for key, text in self._select(table, "key, value", missing):
             try:
-                found[key] = memory[key] = json.loads(text)
+                found[key] = memory[key] = _value(table, text)
             except ValueError:
                 continue
         return found
@@ -271,10 +300,10 @@ class BuildCache:
         return self.get_many(table, [key]).get(key)
 
     def put(self, table: str, key: str, value: Any, text: str | None = None) -> None:
-        """Store `value`; `text` is its `to_json`, when another process has made it already."""
+        """Store `value`; `text` is its row (`row`), when another process has made it already."""
         self._used[table].add(key)
         self._memory[table][key] = value
-        row = self._pending[table][key] = to_json(value) if text is None else text
+        row = self._pending[table][key] = _row(table, value) if text is None else text
         self._pending_size += len(row)
         if self._pending_size >= WRITE_BATCH:
             self._write_pending()

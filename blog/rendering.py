@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
-from .cache import BuildCache, decode_diagnostics, decode_rendered, digest, encode_diagnostics, encode_rendered, engine_key, to_json
+from .cache import BuildCache, decode_diagnostics, decode_rendered, digest, encode_diagnostics, encode_rendered, engine_key, rendered_row
 from .config import MarkupOptions, SiteConfig, options_from_config
 from .errors import Diagnostic, error
 from .model import NO_RENDERING, Post, Rendered
@@ -113,7 +113,7 @@ def _render_in_worker(post: Post, options: MarkupOptions) -> tuple[Renders, str]
     """`render_post`, and the rendering's cache row: made in the worker, because the build
     process, which makes every page, is the one still at work when the workers are done."""
     made = render_post(post, options)
-    return made, to_json(encode_rendered(made[0]))
+    return made, rendered_row(encode_rendered(made[0]))
 
 
 def renderer_loaded() -> bool:

@@ -10,6 +10,8 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from blog.cache import (
     LIBRARIES,
@@ -21,6 +23,8 @@ from blog.cache import (
     encode_post,
     encode_rendered,
     installed_version,
+    rendered_row,
+    rendered_value,
 )
 from blog.model import Post, Rendered, TocItem
 
@@ -57,6 +61,30 @@ def test_rendered_round_trip_is_exact():
     assert decode_rendered(encode_rendered(rendered)) == rendered
 
 
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet='<p>"\\\n\r\u2028é\U0001f600x', max_size=20), st.text(alphabet='<\n"é', max_size=8), st.booleans(),
+       st.text(alphabet='"\n\\x', max_size=5))
+def test_a_rendering_comes_back_from_its_row_exactly(html: str, excerpt: str, has_more: bool, title: str) -> None:
+    rendered = Rendered(html, excerpt, has_more, (TocItem(2, "id", title),))
+    assert decode_rendered(rendered_value(rendered_row(encode_rendered(rendered)))) == rendered
+
+
+@pytest.mark.parametrize("row", ["", "no line", "[1,0,false,[]]\n", "[0,0,false,[]]\nx", "{}\nx", "[1,0,false,[]]\nxy"])
+def test_a_rendering_row_that_is_not_one_does_not_decode(row: str) -> None:
+    with pytest.raises(ValueError):
+        rendered_value(row)
+
+
+def test_renderings_persist_across_instances(tmp_path):
+    rendered = encode_rendered(Rendered('<p class="a">x\ny</p>', "<p>x</p>", False))
+    cache = BuildCache.for_site(tmp_path)
+    cache.put("rendered", "r", rendered)
+    cache.close()
+    again = BuildCache.for_site(tmp_path)
+    assert again.get("rendered", "r") == rendered
+    again.close()
+
+
 def test_digest_separates_parts():
     assert digest("ab", "c") != digest("a", "bc")
 
@@ -76,17 +104,17 @@ def test_rows_written_in_batches_land_together_at_commit(tmp_path, monkeypatch):
     monkeypatch.setattr("blog.cache.WRITE_BATCH", 10)
     cache = BuildCache.for_site(tmp_path)
     for n in range(5):
-        cache.put("rendered", f"k{n}", ["x" * 8, n])  # each row is over the batch size
+        cache.put("derived", f"k{n}", ["x" * 8, n])  # each row is over the batch size
     reader = sqlite3.connect(tmp_path / ".blog-cache" / "cache.sqlite3")
-    assert reader.execute("SELECT count(*) FROM rendered").fetchone() == (0,)  # written, not committed
+    assert reader.execute("SELECT count(*) FROM derived").fetchone() == (0,)  # written, not committed
     cache.put("notes", "last", [])  # under the batch size: written by the commit itself
     cache.commit()
-    assert reader.execute("SELECT count(*) FROM rendered").fetchone() == (5,)
+    assert reader.execute("SELECT count(*) FROM derived").fetchone() == (5,)
     assert reader.execute("SELECT count(*) FROM notes").fetchone() == (1,)
     reader.close()
     cache.close()
     again = BuildCache.for_site(tmp_path)
-    assert again.get_many("rendered", [f"k{n}" for n in range(5)]) == {f"k{n}": ["x" * 8, n] for n in range(5)}
+    assert again.get_many("derived", [f"k{n}" for n in range(5)]) == {f"k{n}": ["x" * 8, n] for n in range(5)}
     again.close()
 
 
@@ -96,13 +124,13 @@ def test_a_batch_that_cannot_be_written_costs_only_its_rows(tmp_path, monkeypatc
     locker = sqlite3.connect(tmp_path / ".blog-cache" / "cache.sqlite3", timeout=0)
     locker.execute("BEGIN IMMEDIATE")  # another process writing: this one's batch fails as busy
     cache._db.execute("PRAGMA busy_timeout=0")
-    cache.put("rendered", "lost", ["x" * 8])
+    cache.put("derived", "lost", ["x" * 8])
     locker.execute("ROLLBACK")
     locker.close()
-    cache.put("rendered", "kept", ["y" * 8])
+    cache.put("derived", "kept", ["y" * 8])
     cache.close()
     again = BuildCache.for_site(tmp_path)
-    assert again.get_many("rendered", ["lost", "kept"]) == {"kept": ["y" * 8]}
+    assert again.get_many("derived", ["lost", "kept"]) == {"kept": ["y" * 8]}
     again.close()
 
 
@@ -160,16 +188,16 @@ def test_clean_removes_the_folder(tmp_path):
 def test_prune_forgets_unused_rows_once_they_dominate(tmp_path):
     cache = BuildCache.for_site(tmp_path)
     for number in range(300):
-        cache.put("rendered", f"old-{number}", number)
+        cache.put("derived", f"old-{number}", number)
     cache.prune()  # first build: every row was used
-    cache.put("rendered", "new", 1)
-    assert cache.get("rendered", "old-1") == 1  # used again in this "build"
+    cache.put("derived", "new", 1)
+    assert cache.get("derived", "old-1") == 1  # used again in this "build"
     cache.prune()
     cache.close()
     again = BuildCache.for_site(tmp_path)
-    assert again.get("rendered", "new") == 1
-    assert again.get("rendered", "old-1") == 1
-    assert again.get("rendered", "old-2") is None
+    assert again.get("derived", "new") == 1
+    assert again.get("derived", "old-1") == 1
+    assert again.get("derived", "old-2") is None
     again.close()
 
 
