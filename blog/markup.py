@@ -61,7 +61,7 @@ from .config import MarkupOptions
 from .errors import Diagnostic, error, warning
 from .inlines import ScreenedInlineExtension
 from .lexing import accelerated
-from .model import NO_RENDERING, Post, Rendered, TocItem
+from .model import NO_RENDERING, Post, PostText, Rendered, TocItem
 from .rawhtml import FlatRawHtmlExtension
 
 
@@ -1038,7 +1038,7 @@ def _can_use_alarm() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-def render(post: Post, options: MarkupOptions) -> tuple[Rendered, tuple[Diagnostic, ...]]:
+def render(post: Post | PostText, options: MarkupOptions) -> tuple[Rendered, tuple[Diagnostic, ...]]:
     """Render a post's body, excerpt and TOC; problems come back as diagnostics, never raised."""
     job = _Job(post.source, post.body, post.summary, post.body_line, options.excerpt_paragraphs)
     run: Callable[[_Job, float], _Outcome] = _run_with_alarm if _can_use_alarm() else _run_in_child

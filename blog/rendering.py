@@ -14,14 +14,14 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
 from .cache import BuildCache, decode_diagnostics, decode_rendered, digest, encode_diagnostics, encode_rendered, engine_key, rendered_row
 from .config import MarkupOptions, SiteConfig, options_from_config
 from .errors import Diagnostic, error
-from .model import NO_RENDERING, Post, Rendered
+from .model import NO_RENDERING, Post, PostText, Rendered
 from .resident import Renders, Resident
 
 if TYPE_CHECKING:
@@ -102,17 +102,17 @@ def _start(count: int, method: str, initializer: Callable[[int], None]) -> Worke
     return Workers(pool, count)
 
 
-def render_post(post: Post, options: MarkupOptions) -> Renders:
+def render_post(post: Post | PostText, options: MarkupOptions) -> Renders:
     """`markup.render`, loading Markdown and Pygments on first use (in a worker: on its first post)."""
     from . import markup
 
     return markup.render(post, options)
 
 
-def _render_in_worker(post: Post, options: MarkupOptions) -> tuple[Renders, str]:
+def _render_in_worker(text: PostText, options: MarkupOptions) -> tuple[Renders, str]:
     """`render_post`, and the rendering's cache row: made in the worker, because the build
     process, which makes every page, is the one still at work when the workers are done."""
-    made = render_post(post, options)
+    made = render_post(text, options)
     return made, rendered_row(encode_rendered(made[0]))
 
 
@@ -230,7 +230,7 @@ class Renderings:
                 self._keep(i, render_post(self._posts[i], options))
                 self._progress("render", done, len(self._order))
             return
-        portable = [replace(self._posts[i], extra={}) for i in self._order]  # rendering never reads extra; mappingproxy can't be pickled
+        portable = [PostText.of(self._posts[i]) for i in self._order]
         chunk = max(1, min(MAX_CHUNK, len(portable) // (self._workers.count * 4)))
         self._positions = {self._posts[i].source: n for n, i in enumerate(self._order)}
         self._stream = self._workers.pool.map(_render_in_worker, portable, repeat(options), chunksize=chunk)
