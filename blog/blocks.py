@@ -13,6 +13,9 @@ version of Python-Markdown or a later one, is always asked, and the HTML stays P
 One form goes on after its search: admonition's test also asks whether the block is the
 indented rest of the admonition before it, and for a block its regex cannot match, only that
 question is asked.
+
+The processors of footnote, abbreviation and link-reference definitions take every block and
+search it themselves; they are left out of a document whose source holds none of their text.
 """
 
 from __future__ import annotations

@@ -212,7 +212,7 @@ class BuildCache:
         self.warnings: tuple[Diagnostic, ...] = ()
         self._memory: dict[str, dict[str, Any]] = {table: {} for table in TABLES}
         self._pending: dict[str, dict[str, str]] = {table: {} for table in TABLES}
-        self._pending_size = 0  # characters of JSON in `_pending`
+        self._pending_size = 0  # characters of the rows in `_pending`
         self._used: dict[str, set[str]] = {table: set() for table in TABLES}
         self._db = self._connect() if path is not None else None
 
@@ -300,7 +300,7 @@ class BuildCache:
         return self.get_many(table, [key]).get(key)
 
     def put(self, table: str, key: str, value: Any, text: str | None = None) -> None:
-        """Store `value`; `text` is its row (`row`), when another process has made it already."""
+        """Store `value`; `text` is its row (`_row`), when another process has made it already."""
         self._used[table].add(key)
         self._memory[table][key] = value
         row = self._pending[table][key] = _row(table, value) if text is None else text
