@@ -21,7 +21,7 @@ from dataclasses import fields
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from . import __version__
@@ -185,16 +185,13 @@ def rendered_value(row: str) -> list[Any]:
     return [texts[:html_size], texts[html_size:], has_more, toc]
 
 
-# How a table's values are written and read back, where that is not as JSON.
-_ROW_FORMATS: dict[str, tuple[Callable[[Any], str], Callable[[str], Any]]] = {"rendered": (rendered_row, rendered_value)}
-
-
 def _row(table: str, value: Any) -> str:
-    return _ROW_FORMATS[table][0](value) if table in _ROW_FORMATS else to_json(value)
+    """How the store writes a value of `table`: renderings by `rendered_row`, the rest as JSON."""
+    return rendered_row(value) if table == "rendered" else to_json(value)
 
 
 def _value(table: str, row: str) -> Any:
-    return _ROW_FORMATS[table][1](row) if table in _ROW_FORMATS else json.loads(row)
+    return rendered_value(row) if table == "rendered" else json.loads(row)
 
 
 # --- the store -------------------------------------------------------------------------------------
@@ -299,11 +296,11 @@ class BuildCache:
     def get(self, table: str, key: str) -> Any | None:
         return self.get_many(table, [key]).get(key)
 
-    def put(self, table: str, key: str, value: Any, text: str | None = None) -> None:
-        """Store `value`; `text` is its row (`_row`), when another process has made it already."""
+    def put(self, table: str, key: str, value: Any) -> None:
+        """Store `value`, written at the next batch or commit."""
         self._used[table].add(key)
         self._memory[table][key] = value
-        row = self._pending[table][key] = _row(table, value) if text is None else text
+        row = self._pending[table][key] = _row(table, value)
         self._pending_size += len(row)
         if self._pending_size >= WRITE_BATCH:
             self._write_pending()

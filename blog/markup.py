@@ -40,13 +40,10 @@ from markdown.extensions.abbr import AbbrExtension
 from markdown.extensions.admonition import AdmonitionExtension
 from markdown.extensions.attr_list import AttrListExtension, AttrListTreeprocessor
 from markdown.extensions.def_list import DefListExtension
-from markdown.extensions.footnotes import FootnoteExtension, FootnotePostprocessor
-from markdown.extensions.md_in_html import HtmlBlockPreprocessor, MarkdownInHtmlExtension
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.md_in_html import MarkdownInHtmlExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
-from markdown.postprocessors import AndSubstitutePostprocessor, Postprocessor
-from markdown.preprocessors import NormalizeWhitespace
-from markdown.treeprocessors import UnescapeTreeprocessor
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.style import Style
@@ -62,6 +59,7 @@ from .errors import Diagnostic, error, warning
 from .inlines import ScreenedInlineExtension
 from .lexing import accelerated
 from .model import NO_RENDERING, Post, PostText, Rendered, TocItem
+from .quickpasses import QuickPassesExtension
 from .rawhtml import FlatRawHtmlExtension
 
 
@@ -116,8 +114,8 @@ _TEMPLATE_SAFE_ATTRS = r"\{\:?[ ]*(?![%{]|#[^\}\n]*#[ ]*\})([^\}\n ][^\n]*)\}"
 
 class _TemplateSafeAttrListTreeprocessor(AttrListTreeprocessor):
     """attr_list's pass with `_TEMPLATE_SAFE_ATTRS`, left out for a document whose prose (see
-    `_QuickHtmlBlockPreprocessor`) holds no `{`: every attribute list does, and the pass
-    searches the text of every element for one (1% of a post's rendering)."""
+    `quickpasses`) holds no `{`: every attribute list does, and the pass searches the text of
+    every element for one (1% of a post's rendering)."""
 
     BASE_RE = _TEMPLATE_SAFE_ATTRS
     HEADER_RE = re.compile(r"[ ]+{}[ ]*$".format(_TEMPLATE_SAFE_ATTRS))
@@ -249,91 +247,6 @@ class _LeanTocExtension(TocExtension):
     TreeProcessorClass = _LeanTocTreeprocessor
 
 
-class _QuickNormalizeWhitespace(NormalizeWhitespace):
-    """Python-Markdown's first pass, left out where all it would do is add the two empty lines
-    that end every document.
-
-    It removes STX and ETX, ends every line in "\n", expands tabs, then empties each line of
-    only spaces with a regex search that tries every position: 2% of a post's rendering. In a
-    source without those characters, without " \n" and not ending in a space, no step finds
-    anything to change.
-    """
-
-    def run(self, lines: list[str]) -> list[str]:
-        source = "\n".join(lines)
-        if source.endswith(" ") or " \n" in source or any(char in source for char in _NORMALIZED):
-            return super().run(lines)
-        return (source + "\n\n").split("\n")
-
-
-_NORMALIZED = (markdown.util.STX, markdown.util.ETX, "\r", "\t")
-
-
-class _QuickHtmlBlockPreprocessor(HtmlBlockPreprocessor):
-    """md_in_html's raw-HTML pass, left out for a source that holds neither "<" nor "&".
-
-    It feeds the whole source through an HTML parser (2% of a post's rendering), which reports
-    such a source as one run of text, and that is put back as it was. Code blocks are out of
-    the source by then (superfences stashed them), so most posts hold neither character.
-
-    That source is kept as the document's `prose`: all the text later passes find in the tree
-    comes from it, or is the fixed text of extensions (footnotes' back links, headings' ids).
-    """
-
-    def run(self, lines: list[str]) -> list[str]:
-        source = self.md.prose = "\n".join(lines)  # type: ignore[attr-defined]
-        if "<" in source or "&" in source:
-            return super().run(lines)
-        return source.split("\n")
-
-
-class _QuickUnescapeTreeprocessor(UnescapeTreeprocessor):
-    """Python-Markdown's last tree pass, left out for a document whose prose (see
-    `_QuickHtmlBlockPreprocessor`) holds no backslash.
-
-    It puts back the characters that backslash escapes, and backslashes in code spans, were
-    turned into (STX, the character's number, ETX), visiting the text, tail and attributes of
-    every element: 1.4% of a post's rendering. Only a backslash makes such an escape, and the
-    whitespace pass removed any STX the source held.
-    """
-
-    def run(self, root: ElementTree.Element) -> None:
-        if "\\" in getattr(self.md, "prose", "\\"):
-            super().run(root)
-
-
-class _QuickPlaceholders(Postprocessor):
-    """A pass that only swaps placeholders for their text, left out for HTML without STX.
-
-    Footnotes' pass and Python-Markdown's `&` pass each replace placeholders that begin with STX
-    (footnotes' back link and no-break space, and `&`) by searching the whole HTML for them:
-    about 5 µs per search in a benchmark post's 18 KB, where a search for the one character STX
-    takes well under 1 µs, and finds none in most posts.
-    """
-
-    def run(self, text: str) -> str:
-        return super().run(text) if markdown.util.STX in text else text
-
-
-@functools.cache
-def _quick_placeholders(kind: type[Postprocessor]) -> type[Postprocessor]:
-    return type(f"Quick{kind.__name__}", (_QuickPlaceholders, kind), {})
-
-
-class _QuickPassesExtension(markdown.Extension):
-    """Python-Markdown's passes above, replaced by their quick forms (after md_in_html, whose
-    raw-HTML pass replaced Python-Markdown's own, and footnotes, whose pass the placeholders'
-    form joins as the pass's class, so it keeps its state)."""
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
-        md.preprocessors.register(_QuickNormalizeWhitespace(md), "normalize_whitespace", 30)
-        md.preprocessors.register(_QuickHtmlBlockPreprocessor(md), "html_block", 20)
-        md.treeprocessors.register(_QuickUnescapeTreeprocessor(md), "unescape", 0)
-        for name, kind in (("footnote", FootnotePostprocessor), ("amp_substitute", AndSubstitutePostprocessor)):
-            if name in md.postprocessors and type(md.postprocessors[name]) is kind:
-                md.postprocessors[name].__class__ = _quick_placeholders(kind)
-
-
 class _Markdown(markdown.Markdown):
     """Python-Markdown, remembering which tags are block-level for the document at hand.
 
@@ -341,7 +254,7 @@ class _Markdown(markdown.Markdown):
     50 tag names (2% of a post's rendering). Answers are Python-Markdown's own, kept until the
     next `reset`, so a change to the list between documents is seen. It also keeps the source
     of the document it converts (`source`), which `_LeanTocTreeprocessor` reads, and its `prose`
-    (the source, until `_QuickHtmlBlockPreprocessor` keeps the source without code blocks).
+    (the source, until `quickpasses` keeps the source without code blocks).
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -375,7 +288,7 @@ def _markdown() -> markdown.Markdown:
     configs = _extension_configs()
     highlight = _TabledHighlightExtension(**configs.pop("pymdownx.highlight"))
     toc = _LeanTocExtension(**configs.pop("toc"))
-    ours = [highlight, toc, _TemplateSafeAttrListExtension(), _QuickPassesExtension(), ScreenedInlineExtension(),
+    ours = [highlight, toc, _TemplateSafeAttrListExtension(), QuickPassesExtension(), ScreenedInlineExtension(),
             ScreenedBlockExtension(), FlatRawHtmlExtension()]
     return _Markdown(
         extensions=[*(kind() for kind in _EXTENSIONS), *ours],

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
-from .cache import BuildCache, decode_diagnostics, decode_rendered, digest, encode_diagnostics, encode_rendered, engine_key, rendered_row
+from .cache import BuildCache, decode_diagnostics, decode_rendered, digest, encode_diagnostics, encode_rendered, engine_key
 from .config import MarkupOptions, SiteConfig, options_from_config
 from .errors import Diagnostic, error
 from .model import NO_RENDERING, Post, PostText, Rendered
@@ -107,13 +107,6 @@ def render_post(post: Post | PostText, options: MarkupOptions) -> Renders:
     from . import markup
 
     return markup.render(post, options)
-
-
-def _render_in_worker(text: PostText, options: MarkupOptions) -> tuple[Renders, str]:
-    """`render_post`, and the rendering's cache row: made in the worker, because the build
-    process, which makes every page, is the one still at work when the workers are done."""
-    made = render_post(text, options)
-    return made, rendered_row(encode_rendered(made[0]))
 
 
 def renderer_loaded() -> bool:
@@ -233,7 +226,7 @@ class Renderings:
         portable = [PostText.of(self._posts[i]) for i in self._order]
         chunk = max(1, min(MAX_CHUNK, len(portable) // (self._workers.count * 4)))
         self._positions = {self._posts[i].source: n for n, i in enumerate(self._order)}
-        self._stream = self._workers.pool.map(_render_in_worker, portable, repeat(options), chunksize=chunk)
+        self._stream = self._workers.pool.map(render_post, portable, repeat(options), chunksize=chunk)
 
     @property
     def in_workers(self) -> bool:
@@ -251,11 +244,11 @@ class Renderings:
             if self._stream is None:
                 raise RuntimeError("a rendering was read before Renderings.start made it")
             try:
-                made, text = next(self._stream)
+                made = next(self._stream)
             except Exception as exc:  # a worker died (killed, out of memory): every post still due fails
                 self._lose_the_rest(exc)
                 break
-            self._keep(self._order[len(self._made)], made, text)
+            self._keep(self._order[len(self._made)], made)
             self._progress("render", len(self._made), len(self._order))
         return self._made[index]
 
@@ -278,14 +271,13 @@ class Renderings:
             self._workers.pool.shutdown(wait=True, cancel_futures=True)
         self._workers, self._stream = None, None
 
-    def _keep(self, index: int, made: Renders, text: str | None = None) -> None:
-        """Record a new rendering, and cache it unless it failed (a time-out may not recur);
-        `text` is its cache row when a worker made that too."""
+    def _keep(self, index: int, made: Renders) -> None:
+        """Record a new rendering, and cache it unless it failed (a time-out may not recur)."""
         self._made[index] = made
         rendered, found = made
         if not any(d.is_error for d in found):
             key = self._keys[index]
-            self._store.put("rendered", key, encode_rendered(rendered), text)
+            self._store.put("rendered", key, encode_rendered(rendered))
             self._store.put("notes", key, encode_diagnostics(found))
             self._memo[key] = made
 

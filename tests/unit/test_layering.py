@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "blog"
 # Lowest first. A module may import only modules listed before it. A subpackage is one layer
 # ("publish" for every module of blog/publish/): its modules may import each other.
 LAYERS = (
-    "errors", "model", "cache", "config", "yamlfront", "frontmatter", "content", "seenfiles", "lexing", "regexchars", "inlines", "blocks", "rawhtml", "codehtml", "markup", "stylesheet", "taxonomy", "site",
+    "errors", "model", "cache", "config", "yamlfront", "frontmatter", "content", "seenfiles", "lexing", "regexchars", "inlines", "blocks", "rawhtml", "quickpasses", "codehtml", "markup", "stylesheet", "taxonomy", "site",
     "routes", "feeds", "sitemap", "themefiles", "theme", "resident", "rendering", "writer", "freshness", "fingerprints", "build",
     "progress", "publish", "scaffold", "watch", "server", "preview",
     "cli", "__main__",

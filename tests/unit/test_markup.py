@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from blog.config import SiteConfig
 from blog.config import MarkupOptions, options_from_config
-from blog import lexing, markup
+from blog import lexing, markup, quickpasses
 from blog.markup import render
 from blog.model import Post, Rendered, TocItem
 from sitekit import post_value
@@ -557,7 +557,7 @@ def test_rendering_never_searches_installed_entry_points() -> None:
 
     program = (
         "import sys\n"
-        "from blog import markup\n"
+        "from blog import markup, quickpasses\n"
         "markup.prepare()\n"
         "markup._render_job(markup._Job('p.md', '# T\\n\\n```python\\nx = 1\\n```\\n\\n| a |\\n|---|\\n| b |\\n', None, 1, 1))\n"
         "print('importlib.metadata' in sys.modules)\n"
@@ -580,7 +580,7 @@ def test_superfences_gets_pymdownx_highlight_by_its_name() -> None:
 @given(st.lists(st.sampled_from(["", " ", "  ", "x", "x ", " x", "\t", " \t", "\r", "x\r", "\n", " \n", "\x02", "\x03", "é"]), max_size=6))
 def test_the_quick_whitespace_pass_equals_python_markdowns(lines: list[str]) -> None:
     md = markdown.Markdown()
-    assert markup._QuickNormalizeWhitespace(md).run(list(lines)) == NormalizeWhitespace(md).run(list(lines))
+    assert quickpasses.QuickNormalizeWhitespace(md).run(list(lines)) == NormalizeWhitespace(md).run(list(lines))
 
 
 @settings(max_examples=500, deadline=None, derandomize=True)
@@ -588,7 +588,7 @@ def test_the_quick_whitespace_pass_equals_python_markdowns(lines: list[str]) -> 
                 max_size=6))
 def test_the_quick_raw_html_pass_equals_md_in_htmls(lines: list[str]) -> None:
     ours, theirs = markdown.Markdown(extensions=["md_in_html"]), markdown.Markdown(extensions=["md_in_html"])
-    assert markup._QuickHtmlBlockPreprocessor(ours).run(list(lines)) == HtmlBlockPreprocessor(theirs).run(list(lines))
+    assert quickpasses.QuickHtmlBlockPreprocessor(ours).run(list(lines)) == HtmlBlockPreprocessor(theirs).run(list(lines))
     assert ours.htmlStash.rawHtmlBlocks == theirs.htmlStash.rawHtmlBlocks
 
 
@@ -624,9 +624,9 @@ def test_the_quick_placeholder_passes_equal_python_markdowns(pieces: list[str]) 
 
 def test_documents_go_through_the_quick_passes() -> None:
     preprocessors = markup._markdown().preprocessors
-    assert type(preprocessors["normalize_whitespace"]) is markup._QuickNormalizeWhitespace
-    assert type(preprocessors["html_block"]) is markup._QuickHtmlBlockPreprocessor
-    assert type(markup._markdown().treeprocessors["unescape"]) is markup._QuickUnescapeTreeprocessor
+    assert type(preprocessors["normalize_whitespace"]) is quickpasses.QuickNormalizeWhitespace
+    assert type(preprocessors["html_block"]) is quickpasses.QuickHtmlBlockPreprocessor
+    assert type(markup._markdown().treeprocessors["unescape"]) is quickpasses.QuickUnescapeTreeprocessor
     postprocessors = markup._markdown().postprocessors
-    assert isinstance(postprocessors["footnote"], markup._QuickPlaceholders) and isinstance(postprocessors["footnote"], FootnotePostprocessor)
-    assert isinstance(postprocessors["amp_substitute"], markup._QuickPlaceholders)
+    assert isinstance(postprocessors["footnote"], quickpasses.QuickPlaceholders) and isinstance(postprocessors["footnote"], FootnotePostprocessor)
+    assert isinstance(postprocessors["amp_substitute"], quickpasses.QuickPlaceholders)
